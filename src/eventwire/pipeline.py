@@ -1,0 +1,104 @@
+"""The line of stages that turns read articles into coded document objects."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from .config import Settings, load_settings
+from .errors import ConfigError
+from .model import Article, Reject
+from .registry import Stage, get_stage
+
+LOGGER = logging.getLogger(__name__)
+
+__all__ = ["READER_FIELDS", "Pipeline", "build_pipeline", "process"]
+
+#: Fields every reader fills; stages may require them without an earlier stage assigning them.
+READER_FIELDS: frozenset[str] = frozenset(
+    {"id", "source", "source_id", "title", "text", "published", "url", "image_url", "language", "paragraphs"}
+)
+
+
+@dataclass
+class Pipeline:
+    """An ordered list of stages, checked for ``requires``/``assigns`` order at construction."""
+
+    stages: list[tuple[str, Stage]]
+    settings: Settings
+    names: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.names = [name for name, _ in self.stages]
+        available = set(READER_FIELDS)
+        for name, _ in self.stages:
+            factory = get_stage(name)
+            missing = [r for r in factory.requires if r not in available]
+            if missing:
+                raise ConfigError(
+                    f"stage {name} requires {', '.join(missing)}, which no earlier stage assigns "
+                    f"(order: {' -> '.join(self.names)})"
+                )
+            available.update(factory.assigns)
+
+    def __call__(self, article: Article) -> Article:
+        for _, stage in self.stages:
+            article = stage(article)
+        return article
+
+    def pipe(self, articles: Iterable[Article], batch_size: int | None = None) -> Iterator[Article]:
+        """Run all stages over a stream of articles, lazily and in batches."""
+        size = batch_size or self.settings.nlp.batch_size
+        stream: Iterable[Article] = articles
+        for _, stage in self.stages:
+            stream = stage.pipe(stream, batch_size=size)
+        for article in stream:
+            article.parse = None  # the parse is stage-internal state; free it once coded
+            yield article
+
+    def pipe_records(
+        self, records: Iterable[Article | Reject], batch_size: int | None = None
+    ) -> Iterator[Article | Reject]:
+        """Like :meth:`pipe`, but passes rejects through in stream order (approximately: a
+        reject is yielded when it is met, articles when their batch is done)."""
+        rejects: list[Reject] = []
+
+        def articles_only() -> Iterator[Article]:
+            for record in records:
+                if isinstance(record, Reject):
+                    rejects.append(record)
+                else:
+                    yield record
+
+        for article in self.pipe(articles_only(), batch_size=batch_size):
+            while rejects:
+                yield rejects.pop(0)
+            yield article
+        yield from rejects
+
+
+def build_pipeline(
+    settings: Settings | None = None,
+    *,
+    stages: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+) -> Pipeline:
+    """Instantiate the configured stages (``settings.pipeline.stages`` unless ``stages`` is given)."""
+    settings = settings or load_settings()
+    names = [n for n in (stages or settings.pipeline.stages) if n not in exclude]
+    built: list[tuple[str, Stage]] = []
+    for name in names:
+        factory = get_stage(name)
+        built.append((name, factory.factory(settings)))
+    return Pipeline(stages=built, settings=settings)
+
+
+def process(
+    inputs: Iterable[str], settings: Settings | None = None
+) -> Iterator[Article | Reject]:
+    """Read ``inputs`` (paths, globs, directories, ``-``) and code every article."""
+    from .readers import read
+
+    pipeline = build_pipeline(settings)
+    yield from pipeline.pipe_records(read(inputs), batch_size=pipeline.settings.nlp.batch_size)

