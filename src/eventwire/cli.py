@@ -14,7 +14,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,7 +23,14 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from .commands.common import ErrorSink, RunStats, make_progress, print_summary, settings_from_options, track
+from .commands.common import (
+    ErrorSink,
+    RunStats,
+    make_progress,
+    print_summary,
+    settings_from_options,
+    track,
+)
 from .errors import ConfigError, EventwireError
 from .model import Article, Reject
 
@@ -48,7 +55,7 @@ _COMMAND_MODULES = (
 )
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     jsonl = "jsonl"

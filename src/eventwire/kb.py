@@ -267,6 +267,7 @@ class GroupEntry(_Entry):
     kind: str
     active_from: int | None = Field(default=None, ge=1800, le=2100)
     active_to: int | None = Field(default=None, ge=1800, le=2100)
+    cameo: str | None = None
     notes: str | None = None
 
     _sector = field_validator("sector")(_check_sector)
@@ -284,6 +285,13 @@ class GroupEntry(_Entry):
     def _country(cls, value: str | None) -> str | None:
         if value is not None and not _CODE3.match(value):
             raise ValueError(f"country code {value!r} is not three capital letters")
+        return value
+
+    @field_validator("cameo")
+    @classmethod
+    def _cameo(cls, value: str | None) -> str | None:
+        if value is not None and not _CAMEO.match(value):
+            raise ValueError(f"CAMEO code {value!r} is not a sequence of 3-letter codes")
         return value
 
     @field_validator("kind")

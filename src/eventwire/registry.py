@@ -10,12 +10,15 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from .errors import ConfigError
 from .model import Article
 
 __all__ = ["STAGES", "Stage", "StageFactory", "get_stage", "register_stage", "registered_stages"]
+
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @runtime_checkable
@@ -32,7 +35,7 @@ class Stage(Protocol):
 @dataclass(frozen=True)
 class StageFactory:
     name: str
-    factory: Callable[..., Stage]
+    factory: Callable[..., Any]
     requires: tuple[str, ...]
     assigns: tuple[str, ...]
     module: str
@@ -54,10 +57,10 @@ _BUILTIN_MODULES: dict[str, str] = {
 
 def register_stage(
     name: str, *, requires: Iterable[str] = (), assigns: Iterable[str] = ()
-) -> Callable[[Callable[..., Stage]], Callable[..., Stage]]:
+) -> Callable[[F], F]:
     """Class/function decorator registering a stage factory under a versioned name."""
 
-    def decorator(factory: Callable[..., Stage]) -> Callable[..., Stage]:
+    def decorator(factory: F) -> F:
         STAGES[name] = StageFactory(
             name=name,
             factory=factory,
@@ -88,5 +91,7 @@ def registered_stages() -> dict[str, StageFactory]:
     return dict(STAGES)
 
 
-def make_stage(name: str, **config: Any) -> Stage:
-    return get_stage(name).factory(**config)
+def make_stage(name: str, *args: Any, **config: Any) -> Stage:
+    """Instantiate the stage registered under ``name``."""
+    stage: Stage = get_stage(name).factory(*args, **config)
+    return stage

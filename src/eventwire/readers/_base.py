@@ -290,4 +290,3 @@ def parse_date(value: Any) -> datetime | None:
     if parsed.tzinfo is not None and parsed.utcoffset() == date_tz.UTC.utcoffset(parsed):
         parsed = parsed.replace(tzinfo=UTC)
     return parsed
-

@@ -69,7 +69,13 @@ _EXTENSIONS: dict[str, str] = {
     ".arc": "warc",
 }
 
-_COMPRESSED_EXT: dict[str, str] = {".gz": "gzip", ".gzip": "gzip", ".bz2": "bz2", ".xz": "xz", ".lzma": "xz"}
+_COMPRESSED_EXT: dict[str, str] = {
+    ".gz": "gzip",
+    ".gzip": "gzip",
+    ".bz2": "bz2",
+    ".xz": "xz",
+    ".lzma": "xz",
+}
 
 _MAGIC_COMPRESSION: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip"),
@@ -171,7 +177,7 @@ def peek_prefix(stream: IO[bytes], size: int = SNIFF_BYTES) -> tuple[bytes, IO[b
 class _Limited(io.RawIOBase):
     """Counts decompressed bytes and raises :class:`RecordTooLarge` past the limit."""
 
-    def __init__(self, inner: IO[bytes], limit: int, kind: str) -> None:
+    def __init__(self, inner: io.BufferedIOBase, limit: int, kind: str) -> None:
         self._inner = inner
         self._limit = limit
         self._kind = kind
@@ -200,13 +206,14 @@ class _Limited(io.RawIOBase):
 
 def decompress(stream: IO[bytes], kind: str, limit: int) -> IO[bytes]:
     """Wrap ``stream`` in a decompressor of ``kind`` that stops at ``limit`` output bytes."""
-    inner: IO[bytes]
+    # The decompressor is owned (and closed) by the returned reader, hence no context manager.
+    inner: io.BufferedIOBase
     if kind == "gzip":
         inner = gzip.GzipFile(fileobj=stream, mode="rb")
     elif kind == "bz2":
         inner = bz2.BZ2File(stream, mode="rb")
     elif kind == "xz":
-        inner = lzma.LZMAFile(stream, mode="rb")
+        inner = lzma.LZMAFile(stream, mode="rb")  # noqa: SIM115
     else:
         raise ValueError(f"unknown compression {kind!r}")
     return io.BufferedReader(_Limited(inner, limit, kind), buffer_size=SNIFF_BYTES)

@@ -49,7 +49,9 @@ __all__ = ["article_from_entry", "read_feed", "strip_doctype"]
 LOGGER = logging.getLogger(__name__)
 
 _DOCTYPE = re.compile(r"<!DOCTYPE\b(?:[^\[>]*)(?:\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
-_XML_DECL_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""", re.IGNORECASE)
+_XML_DECL_ENCODING = re.compile(
+    r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""", re.IGNORECASE
+)
 
 
 def strip_doctype(text: str) -> tuple[str, bool]:
@@ -133,7 +135,9 @@ def article_from_entry(
     """Build an article from one feedparser entry (see the module docstring for the mapping)."""
     text = _entry_text(entry)
     if not text:
-        return Reject(source=source, position=position, reason="feed entry has no content or summary")
+        return Reject(
+            source=source, position=position, reason="feed entry has no content or summary"
+        )
     raw_title = entry.get("title")
     title = one_line(html_to_text(raw_title)) if isinstance(raw_title, str) else None
     link = entry.get("link")
@@ -169,11 +173,13 @@ def _iter_feed(stream: IO[bytes], source: str, limits: ReadLimits) -> Iterator[R
         yield Reject(source=source, reason=exc.message)
         return
     if not data.strip():
-        yield Reject(source=source, reason="empty file" if not data else "file contains only whitespace")
+        yield Reject(
+            source=source, reason="empty file" if not data else "file contains only whitespace"
+        )
         return
     try:
         parsed = feedparser.parse(io.BytesIO(_prepare(data)), sanitize_html=True)
-    except Exception as exc:  # noqa: BLE001 - a third-party parser failure rejects one file
+    except Exception as exc:
         yield Reject(source=source, reason=f"unreadable feed: {type(exc).__name__}: {exc}")
         return
     entries = parsed.get("entries") or []

@@ -26,8 +26,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, Any
 
-import lxml.etree
-import lxml.html
+import lxml.etree  # type: ignore[import-untyped]
+import lxml.html  # type: ignore[import-untyped]
 import trafilatura
 
 from eventwire.errors import RecordTooLarge
@@ -54,8 +54,12 @@ __all__ = ["article_from_html", "decode_html", "html_to_text", "read_html"]
 
 LOGGER = logging.getLogger(__name__)
 
-_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
-_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.\-]+)""", re.IGNORECASE)
+_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE
+)
+_XML_ENCODING = re.compile(
+    rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.\-]+)""", re.IGNORECASE
+)
 
 _DATE_META_NAMES = (
     "article:published_time",
@@ -75,8 +79,33 @@ _DATE_META_NAMES = (
     "article:modified_time",
 )
 _BLOCK_TAGS = frozenset(
-    "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote pre tr table section article header footer "
-    "figure figcaption dd dt hr".split()
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "tr",
+        "table",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "figure",
+        "figcaption",
+        "dd",
+        "dt",
+        "hr",
+    ]
 )
 _SKIP_TAGS = frozenset(["script", "style", "noscript", "template", "head", "svg", "iframe", "form"])
 _MIN_FALLBACK_PARAGRAPH = 40
@@ -199,7 +228,9 @@ class _PageMeta:
         self.url = self.url or meta.get("og:url")
         self.language = (root.get("lang") or root.get("xml:lang") or "").strip() or None
         candidates: list[str] = []
-        candidates.extend(meta[name] for name in ("article:published_time", "datepublished") if name in meta)
+        candidates.extend(
+            meta[name] for name in ("article:published_time", "datepublished") if name in meta
+        )
         candidates.extend(o["datePublished"] for o in ld if isinstance(o.get("datePublished"), str))
         candidates.extend(meta[name] for name in _DATE_META_NAMES if name in meta)
         for el in root.iter("time"):
@@ -212,7 +243,9 @@ class _PageMeta:
             if self.published is not None:
                 break
         for obj in ld:
-            self.title = self.title or (obj.get("headline") if isinstance(obj.get("headline"), str) else None)
+            self.title = self.title or (
+                obj.get("headline") if isinstance(obj.get("headline"), str) else None
+            )
             self.image = self.image or _ld_image(obj.get("image"))
 
 
@@ -237,7 +270,7 @@ def _extract(page: str, url: str | None) -> tuple[Any, str]:
                 include_comments=False,
                 favor_recall=favor_recall,
             )
-        except Exception as exc:  # noqa: BLE001 - a third-party parser failure rejects one page
+        except Exception as exc:
             LOGGER.debug("trafilatura failed on a page: %s", exc)
             doc = None
         text = getattr(doc, "text", None) if doc is not None else None
@@ -321,7 +354,9 @@ def _iter_html(stream: IO[bytes], source: str, limits: ReadLimits) -> Iterator[R
         yield Reject(source=source, reason=exc.message)
         return
     if not data.strip():
-        yield Reject(source=source, reason="empty file" if not data else "file contains only whitespace")
+        yield Reject(
+            source=source, reason="empty file" if not data else "file contains only whitespace"
+        )
         return
     yield article_from_html(data, source=source)
 

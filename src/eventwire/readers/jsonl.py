@@ -410,7 +410,9 @@ class _ArrayStream:
             try:
                 value, end = self._decoder_json.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
-                incomplete = exc.msg.startswith("Unterminated string") or exc.pos >= len(self.buf) - 1
+                incomplete = (
+                    exc.msg.startswith("Unterminated string") or exc.pos >= len(self.buf) - 1
+                )
                 if not incomplete or self.eof:
                     raise
                 self._grow()
@@ -447,7 +449,9 @@ def _iter_json_array(
             parser.pos += 1
             break
         if char == "":
-            yield Reject(source=source, position=index + 1, reason="truncated JSON array: missing ']'")
+            yield Reject(
+                source=source, position=index + 1, reason="truncated JSON array: missing ']'"
+            )
             return
         if index > 0:
             if char != ",":
@@ -473,7 +477,11 @@ def _iter_json_array(
             )
             return
         if isinstance(value, list):
-            yield Reject(source=source, position=index, reason="JSON array where an article object was expected")
+            yield Reject(
+                source=source,
+                position=index,
+                reason="JSON array where an article object was expected",
+            )
             continue
         yield from _from_value(value, source, index, limits)
     if parser.skip_ws():
@@ -497,7 +505,9 @@ def _iter_json_text(text: str, source: str, limits: ReadLimits) -> Iterator[Read
             value, pos = decoder.raw_decode(text, pos)
         except (ValueError, RecursionError) as exc:
             yield Reject(
-                source=source, position=count if count > 1 else None, reason=_describe_json_error(exc)
+                source=source,
+                position=count if count > 1 else None,
+                reason=_describe_json_error(exc),
             )
             return
         yield from _from_value(value, source, count if count > 1 else None, limits)
@@ -509,7 +519,9 @@ def _iter_json(
     prefix, stream = peek_prefix(stream)
     head = prefix.lstrip()
     if not head:
-        yield Reject(source=source, reason="empty file" if not prefix else "file contains only whitespace")
+        yield Reject(
+            source=source, reason="empty file" if not prefix else "file contains only whitespace"
+        )
         return
     if head.startswith(b"["):
         yield from _iter_json_array(stream, source, limits, cursor)

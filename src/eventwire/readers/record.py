@@ -63,13 +63,51 @@ _DATE_LABEL = re.compile(
     r"^(?:published|updated|posted|date|dated|first published|last updated)\s*(?:on|at)?\s*[:\-–]?\s*",
     re.IGNORECASE,
 )
-_MONTHS = (
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec"
-).split()
-_WEEKDAYS = (
-    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun"
-).split()
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+]
+_WEEKDAYS = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "mon",
+    "tue",
+    "tues",
+    "wed",
+    "thu",
+    "thur",
+    "thurs",
+    "fri",
+    "sat",
+    "sun",
+]
 _DATE_WORDS = frozenset([*_MONTHS, *_WEEKDAYS, "am", "pm", "a.m.", "p.m.", "at", "on", "of", "the"])
 _DATE_NUMERIC = re.compile(r"^[\d:./\-+T]+(?:st|nd|rd|th|z|Z)?$")
 _ZONE_WORD = re.compile(r"^\(?[A-Z]{1,5}\)?$|^[A-Z][a-z]+/[A-Za-z_]+$")

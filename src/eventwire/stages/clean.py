@@ -34,20 +34,11 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
 # A compact English stop list: function words and news boilerplate that say nothing about topic.
 _STOP = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it its
-    itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them themselves
-    then there these they this those through to too under until up very was we were what when where
-    which while who whom why will with would you your yours yourself yourselves us new says say said
-    may might must shall one two three four five first last next year years week day today
-    yesterday tomorrow mr mrs ms dr its it's can't won't don't get gets got make makes made
-    live update updates latest news report reports video watch read via""".split()
+    ["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "us", "new", "says", "say", "said", "may", "might", "must", "shall", "one", "two", "three", "four", "five", "first", "last", "next", "year", "years", "week", "day", "today", "yesterday", "tomorrow", "mr", "mrs", "ms", "dr", "its", "it's", "can't", "won't", "don't", "get", "gets", "got", "make", "makes", "made", "live", "update", "updates", "latest", "news", "report", "reports", "video", "watch", "read", "via"]
 )
 
 _ENGLISH_MARKERS = frozenset(
-    "the of and to in is that for it was on with as by at from this be are have has not which".split()
+    ["the", "of", "and", "to", "in", "is", "that", "for", "it", "was", "on", "with", "as", "by", "at", "from", "this", "be", "are", "have", "has", "not", "which"]
 )
 
 

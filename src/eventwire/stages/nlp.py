@@ -216,7 +216,7 @@ class NlpStage(BaseStage):
             if self.n_process > 1:
                 kwargs["n_process"] = self.n_process
             docs = list(self._nlp.pipe(texts, **kwargs))
-        except Exception:  # noqa: BLE001 - retry one by one to isolate the bad article
+        except Exception:
             LOGGER.warning("batch parse failed; parsing %d articles one by one", len(todo))
             for article in todo:
                 self._guarded(article)

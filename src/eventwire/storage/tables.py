@@ -21,8 +21,8 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
-    ForeignKey,
     Index,
+    ForeignKey,
     Integer,
     LargeBinary,
     MetaData,
@@ -131,9 +131,8 @@ class EventClusterRow(Base):
     first_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    __table_args__ = (
-        Index(None, "source_key", "target_key", "plover_type", "cameo_root"),
-    )
+    #: the group hash shared with ``events.cluster_key``
+    cluster_key: Mapped[str] = mapped_column(String(40), index=True)
 
 
 class EventRow(Base):
@@ -192,6 +191,9 @@ class EventRow(Base):
     trigger_end: Mapped[int] = mapped_column(Integer)
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     reason: Mapped[str] = mapped_column(Text, default="")
+    #: hash of the clustering group (source key, target key, PLOVER type, CAMEO root); NULL for
+    #: modalities that are never clustered
+    cluster_key: Mapped[str | None] = mapped_column(String(40), index=True)
     cluster_id: Mapped[str | None] = mapped_column(
         ForeignKey("event_clusters.id", ondelete="SET NULL"), index=True
     )
@@ -244,18 +246,18 @@ class PlaceRow(Base):
 
 
 class ArticleLinkRow(Base):
-    """A near-duplicate pair, stored once with ``article_id < other_id``."""
+    """A near-duplicate pair. ``minhash`` pairs are stored once with ``article_id < other_id``;
+    ``flag`` links go from the flagged article to the article its flag names."""
 
     __tablename__ = "article_links"
 
     article_id: Mapped[str] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
     )
-    other_id: Mapped[str] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    #: not a foreign key: a ``flag`` link may name an article that is not (yet) stored
+    other_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
     #: ``flag`` (the clean stage's ``near_duplicate_of``) or ``minhash`` (found by the store)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     score: Mapped[float | None] = mapped_column(Float)
 
 

@@ -59,12 +59,13 @@ def upgrade() -> None:
     sa.Column('num_articles', sa.Integer(), nullable=False),
     sa.Column('first_seen', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_seen', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('cluster_key', sa.String(length=40), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_event_clusters')),
     sa.UniqueConstraint('global_id', name=op.f('uq_event_clusters_global_id'))
     )
     with op.batch_alter_table('event_clusters', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_event_clusters_cluster_key'), ['cluster_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_event_clusters_first_date'), ['first_date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_event_clusters_source_key_target_key_plover_type_cameo_root'), ['source_key', 'target_key', 'plover_type', 'cameo_root'], unique=False)
 
     op.create_table('rejects',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -105,8 +106,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('score', sa.Float(), nullable=True),
     sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_article_links_article_id_articles'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['other_id'], ['articles.id'], name=op.f('fk_article_links_other_id_articles'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('article_id', 'other_id', name=op.f('pk_article_links'))
+    sa.PrimaryKeyConstraint('article_id', 'other_id', 'kind', name=op.f('pk_article_links'))
     )
     with op.batch_alter_table('article_links', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_article_links_other_id'), ['other_id'], unique=False)
@@ -154,6 +154,7 @@ def upgrade() -> None:
     sa.Column('trigger_end', sa.Integer(), nullable=False),
     sa.Column('confidence', sa.Float(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('cluster_key', sa.String(length=40), nullable=True),
     sa.Column('cluster_id', sa.String(length=32), nullable=True),
     sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_events_article_id_articles'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['cluster_id'], ['event_clusters.id'], name=op.f('fk_events_cluster_id_event_clusters'), ondelete='SET NULL'),
@@ -162,6 +163,7 @@ def upgrade() -> None:
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_events_cameo_code'), ['cameo_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_events_cluster_id'), ['cluster_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_events_cluster_key'), ['cluster_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_events_day_article_id_event_id'), ['day', 'article_id', 'event_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_events_modality'), ['modality'], unique=False)
         batch_op.create_index(batch_op.f('ix_events_plover_type'), ['plover_type'], unique=False)
@@ -229,6 +231,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_events_plover_type'))
         batch_op.drop_index(batch_op.f('ix_events_modality'))
         batch_op.drop_index(batch_op.f('ix_events_day_article_id_event_id'))
+        batch_op.drop_index(batch_op.f('ix_events_cluster_key'))
         batch_op.drop_index(batch_op.f('ix_events_cluster_id'))
         batch_op.drop_index(batch_op.f('ix_events_cameo_code'))
 
@@ -244,8 +247,8 @@ def downgrade() -> None:
     op.drop_table('actors')
     op.drop_table('rejects')
     with op.batch_alter_table('event_clusters', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_event_clusters_source_key_target_key_plover_type_cameo_root'))
         batch_op.drop_index(batch_op.f('ix_event_clusters_first_date'))
+        batch_op.drop_index(batch_op.f('ix_event_clusters_cluster_key'))
 
     op.drop_table('event_clusters')
     with op.batch_alter_table('articles', schema=None) as batch_op:

@@ -1,0 +1,1515 @@
+"""The actor stage: turn entity spans and noun phrases into actors with KB codes.
+
+Resolution order for a name span (an NER entity, or a run of proper nouns):
+
+1. **exact alias** — the span as written is a KB name (the KB's own key: case-, accent- and
+   "the"-insensitive, acronyms case-sensitive);
+2. **normalised** — honorifics ("Sir", "Dr", "Mrs"), possessives ("Starmer's"), stray hyphens and
+   dots ("J.D.") removed, then the KB and this stage's own normalised index are asked again;
+3. **fuzzy and phonetic** — Jaro-Winkler on surname and first name plus Metaphone/NYSIIS keys, over
+   a *small* candidate list: persons of the countries the context names (threshold
+   :data:`FUZZY_WITH_CONTEXT`) or persons sharing a phonetic key of the surname (threshold
+   :data:`FUZZY_WITHOUT_CONTEXT`);
+4. **context** — a nationality or country plus a role noun around the name ("British Foreign
+   Minister ...") gives country, sector and role even when nobody in the KB matches, and narrows the
+   candidates for step 3; among equally good candidates the one holding a role on the article's
+   ``published`` day wins.
+
+Noun phrases whose head is a role noun of the agent dictionary become *agents* ("Israeli troops" ->
+ISR MIL, "one EU diplomat" -> org EU, GOV, "Starmer's press secretary" -> the possessor's country).
+Later mentions link back: surnames and earlier surface forms of a person, singular pronouns
+(he/she/him/his/her) to the latest person in the same or the two previous sentences, and definite
+role descriptions ("the prime minister") to the latest person or agent with that role.
+
+Decisions documented here because they shape the output:
+
+* A country *name* is an actor wherever it occurs (countries are routinely targets inside
+  prepositional phrases: "sanctions on Russia"); type ``country`` with sector ``None``.
+* A *capital* or *metonym* ("Washington", "the Kremlin", "Downing Street") is an actor only when it
+  acts: not as the object of a locative preposition ("in Washington") or of a motion verb ("visited
+  Moscow"). Acting capitals stand for the government (sector GOV); metonyms carry their KB sector.
+  Country actors are identified by (code, sector), so "Russia" and "the Kremlin" stay apart.
+* A country, organisation or group name that modifies a person or agent phrase ("US President
+  Donald Trump", "one EU diplomat") is context of that actor, not an actor of its own.
+* An unresolved PERSON entity is kept (``resolved=False``) with whatever the context gives, unless
+  its head is an institution noun ("... House", "... Office": a metonym or ministry, resolved through
+  the person it names when that person is known, else ignored) or it is not plausibly a name. A
+  single word is plausibly a name when it is a capitalised alphabetic proper noun that is no KB
+  name, role noun or calendar word, and it is not the first word of its sentence (where
+  capitalisation proves nothing) unless a role noun or nationality stands next to it.
+* An unresolved ORG entity is kept as an unresolved organisation only when it is the subject of a
+  verb (it acts); elsewhere NER's ORG spans are too often noise for the small English model.
+* Plural pronouns (they/their) are not linked: their antecedents are too often groups of actors.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import unicodedata
+from bisect import insort
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+import jellyfish
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
+
+from ..config import Settings
+from ..kb import GroupEntry, KnowledgeBase, MetonymMatch, PersonEntry, PersonRole, load_kb
+from ..model import Actor, Article, Mention, Parse
+from ..registry import register_stage
+from .base import BaseStage
+
+LOGGER = logging.getLogger(__name__)
+
+__all__ = [
+    "FUZZY_WITHOUT_CONTEXT",
+    "FUZZY_WITH_CONTEXT",
+    "HONORIFICS",
+    "ActorResolver",
+    "PersonMatch",
+    "PersonMatcher",
+    "name_score",
+    "name_tokens",
+    "normalise_name",
+    "phonetic_keys",
+]
+
+#: Name similarity needed when the context (nationality, country, organisation) narrows the
+#: candidates to persons of that country, and when it does not.
+FUZZY_WITH_CONTEXT = 0.86
+FUZZY_WITHOUT_CONTEXT = 0.93
+
+#: Forms of address removed before matching a name. Role titles ("President") are not here: they
+#: are role nouns of the agent dictionary and feed the context instead.
+HONORIFICS: frozenset[str] = frozenset(
+    {
+        "sir", "dame", "lord", "lady", "baron", "baroness", "dr", "doctor", "mr", "mrs", "ms",
+        "miss", "mx", "mister", "madam", "madame", "mme", "mlle", "monsieur", "herr", "frau",
+        "senor", "senora", "prof", "professor", "rev", "reverend", "sheikh", "sheik", "hon",
+        "honourable", "honorable", "his", "her", "excellency", "majesty", "highness",
+    }
+)  # fmt: skip
+
+#: Abbreviated titles written before names, mapped to the role noun looked up in the agent KB.
+TITLE_ABBREVIATIONS: dict[str, str] = {
+    "gen": "general", "sen": "senator", "rep": "representative", "gov": "governor",
+    "col": "colonel", "lt": "lieutenant", "adm": "admiral", "maj": "major", "capt": "captain",
+    "sgt": "sergeant", "pres": "president", "amb": "ambassador", "cmdr": "commander",
+    "insp": "inspector", "supt": "superintendent", "pm": "prime minister",
+}  # fmt: skip
+
+#: Heads of proper-noun phrases that name a building, street or institution, never a person.
+INSTITUTION_HEADS: frozenset[str] = frozenset(
+    {
+        "house", "street", "office", "ministry", "palace", "building", "department", "embassy",
+        "hall", "headquarters", "secretariat", "council", "committee", "agency", "bureau",
+        "chancellery", "parliament", "senate", "assembly", "court", "commission", "cabinet",
+        "government", "administration", "university", "bank", "party", "company", "group",
+        "corporation", "institute", "foundation", "square", "road", "avenue", "airport",
+        "station", "hospital", "school", "center", "centre", "church", "mosque", "temple",
+        "tower", "castle", "mansion", "residence", "compound", "agency", "service", "times",
+        "post", "news", "press",
+    }
+)  # fmt: skip
+
+#: Prepositions whose object is a place ("in Washington"); "to" only after motion verbs.
+LOCATIVE_PREPOSITIONS: frozenset[str] = frozenset(
+    {
+        "in", "at", "near", "into", "inside", "outside", "across", "around", "within",
+        "throughout", "through", "via", "from", "toward", "towards", "along", "beyond", "onto",
+        "off", "outside", "behind", "beside", "past", "above", "below", "under", "over",
+    }
+)  # fmt: skip
+MOTION_VERBS: frozenset[str] = frozenset(
+    {
+        "visit", "travel", "fly", "arrive", "return", "go", "come", "head", "move", "leave",
+        "reach", "land", "sail", "drive", "relocate", "flee", "deploy", "send", "evacuate",
+        "tour", "march", "walk", "commute", "trip", "journey", "flight", "visit", "bring",
+    }
+)  # fmt: skip
+
+#: Singular personal pronouns linked back to a person.
+PERSON_PRONOUNS: frozenset[str] = frozenset({"he", "him", "his", "she", "her", "hers"})
+#: Heads of phrases that denote the members of an organisation ("EU countries").
+MEMBER_HEADS: frozenset[str] = frozenset(
+    {"country", "state", "nation", "member", "government", "ally", "partner", "capital"}
+)
+#: Words introducing the named members of a group ("..., including Ireland and Belgium").
+LIST_MARKERS: frozenset[str] = frozenset({"including", "like", "as", "notably", "among"})
+CALENDAR_WORDS: frozenset[str] = frozenset(
+    {
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+        "february", "march", "april", "may", "june", "july", "august", "september", "october",
+        "november", "december", "today", "yesterday", "tomorrow",
+    }
+)  # fmt: skip
+
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+_MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss", "npadvmod", "nummod"})
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
+_SKIP_POS = frozenset({"DET", "PUNCT", "NUM", "CCONJ", "PART", "SYM", "ADP"})
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "‐": "-", "–": "-"})
+_POSSESSIVE = re.compile(r"'s?$")
+_NON_WORD = re.compile(r"[^\w\s]")
+_DETERMINERS = frozenset({"the", "a", "an", "one", "some", "several", "two", "three", "many"})
+
+ActorType = Literal["person", "country", "organization", "group", "agent"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation and similarity
+# ---------------------------------------------------------------------------------------------
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _norm_token(text: str) -> str:
+    """One token: case-folded, accents and punctuation removed ("-Rate" -> "rate", "J.D." -> "jd")."""
+    cleaned = _strip_accents(text.translate(_APOSTROPHES)).casefold()
+    cleaned = _POSSESSIVE.sub("", cleaned)
+    return _NON_WORD.sub("", cleaned)
+
+
+def name_tokens(text: str | Sequence[str]) -> list[str]:
+    """The normalised tokens of a name, without honorifics, a leading "the" or a possessive.
+
+    Args:
+        text: a name as written, or its tokens.
+    Returns:
+        e.g. ``["keir", "starmer"]`` for "Sir Keir Starmer's"; hyphenated parts become tokens.
+    """
+    raw = text.translate(_APOSTROPHES).replace("-", " ").split() if isinstance(text, str) else text
+    out: list[str] = []
+    for piece in raw:
+        for part in piece.translate(_APOSTROPHES).replace("-", " ").split():
+            token = _norm_token(part)
+            if token:
+                out.append(token)
+    while out and (out[0] in HONORIFICS or out[0] == "the"):
+        out.pop(0)
+    return out
+
+
+def normalise_name(text: str) -> str:
+    """The normalised form of a name: :func:`name_tokens` joined by single spaces."""
+    return " ".join(name_tokens(text))
+
+
+def phonetic_keys(token: str) -> tuple[str, str]:
+    """Metaphone and NYSIIS keys of one normalised token (empty strings for an empty token)."""
+    if not token:
+        return ("", "")
+    return (jellyfish.metaphone(token), jellyfish.nysiis(token))
+
+
+@functools.lru_cache(maxsize=65536)
+def _keys(token: str) -> tuple[str, str]:
+    return phonetic_keys(token)
+
+
+def _token_similarity(a: str, b: str) -> float:
+    """Jaro-Winkler, lifted when the two tokens sound alike and start alike."""
+    if a == b:
+        return 1.0
+    sim = JaroWinkler.normalized_similarity(a, b)
+    ka, kb_ = _keys(a), _keys(b)
+    if a[:1] == b[:1] or ka[0][:1] == kb_[0][:1]:
+        if ka[0] and ka[0] == kb_[0]:
+            sim = max(sim, 0.92 if min(len(a), len(b)) > 3 else 0.88)
+        elif ka[1] and ka[1] == kb_[1]:
+            sim = max(sim, 0.9)
+    return sim
+
+
+def name_score(query: Sequence[str], form: Sequence[str]) -> float:
+    """Similarity of two normalised names (token lists) in [0, 1].
+
+    The surname (last token) weighs 0.6 and the first name 0.4; an initial matches a first name
+    with the same letter; a one-token query is compared with the surname only. Concatenated forms
+    are compared too, so "vanderleyen" still finds "von der leyen".
+    """
+    if not query or not form:
+        return 0.0
+    surname = _token_similarity(query[-1], form[-1])
+    if len(query) == 1:
+        return surname
+    if len(form) == 1:
+        return surname * 0.9
+    qf, ff = query[0], form[0]
+    if len(qf) == 1 or len(ff) == 1:
+        first = 0.95 if qf[:1] == ff[:1] else 0.3
+    else:
+        first = _token_similarity(qf, ff)
+    score = 0.6 * surname + 0.4 * first
+    joined = JaroWinkler.normalized_similarity("".join(query), "".join(form)) - 0.03
+    return max(score, joined) if surname > 0.7 else score
+
+
+# ---------------------------------------------------------------------------------------------
+# Person matching
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PersonMatch:
+    """A KB person found for a name: the entry, the similarity and how it was found."""
+
+    person: PersonEntry
+    score: float
+    method: Literal["exact-alias", "normalised", "fuzzy"]
+    role: PersonRole | None
+
+
+class PersonMatcher:
+    """Indexes of the KB persons: normalised names, surnames, phonetic keys and countries.
+
+    Built once per KB; :meth:`match` then looks only at a short candidate list.
+    """
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.forms: dict[str, list[tuple[str, ...]]] = {}
+        self.by_name: dict[str, list[PersonEntry]] = {}
+        self.by_surname: dict[str, list[PersonEntry]] = {}
+        self.by_phonetic: dict[str, list[PersonEntry]] = {}
+        self.by_country: dict[str, list[PersonEntry]] = {}
+        for person in kb.persons.values():
+            forms: list[tuple[str, ...]] = []
+            for name in (person.name, *person.aliases):
+                tokens = tuple(name_tokens(name))
+                if tokens and tokens not in forms:
+                    forms.append(tokens)
+            self.forms[person.id] = forms
+            for tokens in forms:
+                _add(self.by_name, " ".join(tokens), person)
+                if len(tokens) > 1:
+                    _add(self.by_surname, tokens[-1], person)
+                    _add(self.by_name, "".join(tokens), person)
+                metaphone, nysiis = _keys(tokens[-1])
+                _add(self.by_phonetic, "M:" + metaphone, person)
+                _add(self.by_phonetic, "N:" + nysiis, person)
+            for country in sorted(person.countries):
+                _add(self.by_country, country, person)
+
+    def match(
+        self,
+        name: str | Sequence[str],
+        *,
+        countries: Sequence[str] = (),
+        sector: str | None = None,
+        day: date | None = None,
+        role: str | None = None,
+    ) -> PersonMatch | None:
+        """Find the KB person meant by ``name`` (already stripped of titles and honorifics).
+
+        Args:
+            name: the name as written or its normalised tokens.
+            countries: country codes given by the context; they narrow the fuzzy candidates and
+                allow the looser :data:`FUZZY_WITH_CONTEXT` threshold for persons of those countries.
+            sector: the sector the context gives (a tie-breaker).
+            day: the article's date; persons holding a role that day are preferred.
+            role: the role words of the context ("foreign minister"), a tie-breaker.
+        Returns:
+            the best match, or ``None`` when no candidate clears its threshold.
+        """
+        raw = name if isinstance(name, str) else " ".join(name)
+        tokens = name_tokens(name)
+        if not tokens:
+            return None
+        exact = self.kb.persons_by_name(raw)
+        if exact:
+            person = self._pick(exact, countries, sector, day, role)
+            return PersonMatch(person, 1.0, "exact-alias", person.role_on(day))
+        key = " ".join(tokens)
+        found = self.by_name.get(key) or (self.by_surname.get(key) if len(tokens) == 1 else None)
+        if found:
+            person = self._pick(found, countries, sector, day, role)
+            return PersonMatch(person, 0.97, "normalised", person.role_on(day))
+        return self._fuzzy(tokens, countries, sector, day, role)
+
+    def _fuzzy(
+        self,
+        tokens: list[str],
+        countries: Sequence[str],
+        sector: str | None,
+        day: date | None,
+        role: str | None,
+    ) -> PersonMatch | None:
+        pool: dict[str, PersonEntry] = {}
+        for country in countries:
+            for person in self.by_country.get(country, ()):
+                pool[person.id] = person
+        metaphone, nysiis = _keys(tokens[-1])
+        for person in (*self.by_phonetic.get("M:" + metaphone, ()), *self.by_phonetic.get("N:" + nysiis, ())):
+            pool[person.id] = person
+        if not pool:
+            return None
+        wanted = set(countries)
+        best: tuple[float, float, PersonEntry] | None = None
+        choices = [(pid, form) for pid in pool for form in self.forms[pid]]
+        # rapidfuzz pre-filter on the surname: only forms within reach are scored in full
+        surnames = [form[-1] for _, form in choices]
+        hits = process.extract(
+            tokens[-1], surnames, scorer=JaroWinkler.normalized_similarity, limit=None, score_cutoff=0.6
+        )
+        for _, _, index in hits:
+            pid, form = choices[index]
+            person = pool[pid]
+            score = name_score(tokens, form)
+            in_context = bool(wanted & person.countries)
+            threshold = FUZZY_WITH_CONTEXT if in_context else FUZZY_WITHOUT_CONTEXT
+            if len(tokens) == 1:
+                threshold += 0.02
+            if score < threshold:
+                continue
+            rank = score + self._bonus(person, countries, sector, day, role)
+            if best is None or rank > best[0]:
+                best = (rank, score, person)
+        if best is None:
+            return None
+        person = best[2]
+        return PersonMatch(person, round(best[1], 3), "fuzzy", person.role_on(day))
+
+    @staticmethod
+    def _bonus(
+        person: PersonEntry,
+        countries: Sequence[str],
+        sector: str | None,
+        day: date | None,
+        role: str | None,
+    ) -> float:
+        bonus = 0.0
+        active = [r for r in person.roles if r.active_on(day)] if day is not None else []
+        if active:
+            bonus += 0.05
+        if countries and set(countries) & person.countries:
+            bonus += 0.04
+        current = active or list(person.roles)
+        if sector and any(r.sector == sector for r in current):
+            bonus += 0.02
+        if role:
+            words = set(role.split())
+            if any(words & set(r.role.casefold().split()) for r in current):
+                bonus += 0.02
+        return bonus
+
+    def _pick(
+        self,
+        persons: Sequence[PersonEntry],
+        countries: Sequence[str],
+        sector: str | None,
+        day: date | None,
+        role: str | None,
+    ) -> PersonEntry:
+        if len(persons) == 1:
+            return persons[0]
+        return max(persons, key=lambda p: self._bonus(p, countries, sector, day, role))
+
+
+def _add(index: dict[str, list[PersonEntry]], key: str, person: PersonEntry) -> None:
+    bucket = index.setdefault(key, [])
+    if person not in bucket:
+        bucket.append(person)
+
+
+# ---------------------------------------------------------------------------------------------
+# KB indexes used by the resolver
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """What a name span resolved to in the KB."""
+
+    kind: Literal["country", "capital", "metonym", "organization", "group"]
+    code: str
+    sector: str | None
+    name: str
+    country: str | None = None
+
+
+class _Indexes:
+    """Everything precomputed from the KB for the resolver (built once per KB)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.persons = PersonMatcher(kb)
+        self.max_agent_words = max((len(term.split()) for term in kb.agents), default=1)
+        # metonym fuzzy index: normalised first token -> [(normalised tokens, match)]
+        self.metonyms: list[tuple[tuple[str, ...], MetonymMatch]] = []
+        for name, kind, _code in kb.iter_names():
+            if kind != "metonym":
+                continue
+            match = kb.metonym(name)
+            tokens = tuple(name_tokens(name))
+            if match is not None and len(tokens) >= 2:
+                self.metonyms.append((tokens, match))
+        self.metonym_heads = [tokens[0] for tokens, _ in self.metonyms]
+        self.name_words: set[str] = set()
+        for name, _kind, _code in kb.iter_names():
+            self.name_words.update(name_tokens(name))
+
+    def named(self, text: str) -> tuple[_Named, str] | None:
+        """Look a span up among countries, metonyms, capitals, organisations and groups.
+
+        Returns the match and the method (``exact-alias`` or ``normalised``).
+        """
+        found = self._lookup(text)
+        if found is not None:
+            return found, "exact-alias"
+        normal = normalise_name(text)
+        if normal and normal != text.casefold():
+            found = self._lookup(normal)
+            if found is not None:
+                return found, "normalised"
+        return None
+
+    def _lookup(self, text: str) -> _Named | None:
+        kb = self.kb
+        metonym = kb.metonym(text)
+        if metonym is not None:
+            country = metonym.code if metonym.kind == "country" else None
+            return _Named("metonym", metonym.code, metonym.sector, metonym.alias, country)
+        country = kb.country_by_name(text)
+        if country is not None:
+            return _Named("country", country.code, None, country.name, country.code)
+        org = kb.org_by_name(text)
+        if org is not None:
+            return _Named("organization", org.code, org.sector, org.name)
+        group = kb.group_by_name(text)
+        if group is not None:
+            return _Named("group", group.code, group.sector, group.name, group.country)
+        capital = kb.country_by_capital(text)
+        if capital is not None:
+            return _Named("capital", capital.code, "GOV", capital.capital or text, capital.code)
+        return None
+
+    def fuzzy_metonym(self, tokens: Sequence[str]) -> tuple[_Named, float] | None:
+        """A metonym written with noise ("Downing Streeet"): the first word must match closely."""
+        if len(tokens) < 2 or not self.metonyms:
+            return None
+        heads = process.extract(
+            tokens[0],
+            self.metonym_heads,
+            scorer=JaroWinkler.normalized_similarity,
+            limit=None,
+            score_cutoff=0.92,
+        )
+        best: tuple[float, MetonymMatch] | None = None
+        text = " ".join(tokens)
+        for _, _, index in heads:
+            form, match = self.metonyms[index]
+            if abs(len(form) - len(tokens)) > 1:
+                continue
+            score = JaroWinkler.normalized_similarity(text, " ".join(form))
+            if score >= 0.9 and (best is None or score > best[0]):
+                best = (score, match)
+        if best is None:
+            return None
+        match = best[1]
+        country = match.code if match.kind == "country" else None
+        return _Named("metonym", match.code, match.sector, match.alias, country), best[0]
+
+
+@functools.lru_cache(maxsize=8)
+def _indexes_for(kb: KnowledgeBase) -> _Indexes:
+    return _Indexes(kb)
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-article state
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Draft:
+    """An actor being built for one article."""
+
+    key: tuple[str | None, ...]
+    name: str
+    type: ActorType
+    kb_id: str | None = None
+    country: str | None = None
+    org: str | None = None
+    sector: str | None = None
+    role: str | None = None
+    resolved: bool = False
+    confidence: float = 0.0
+    reason: str = ""
+    mentions: list[tuple[int, int, int | None]] = field(default_factory=list)
+    name_forms: set[str] = field(default_factory=set)
+    surnames: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class _Context:
+    """What the words around a name or in a noun phrase say about the actor."""
+
+    countries: list[str] = field(default_factory=list)
+    org: str | None = None
+    group: GroupEntry | None = None
+    sector: str | None = None
+    role: str | None = None
+    possessor: _Draft | None = None
+    tokens: list[int] = field(default_factory=list)
+
+    @property
+    def given(self) -> bool:
+        return bool(self.countries or self.org or self.group or self.sector)
+
+    def describe(self) -> str:
+        parts = [
+            "/".join(self.countries) or (self.org or "") or (self.group.code if self.group else "")
+        ]
+        if self.sector:
+            parts.append(self.sector)
+        return " ".join(p for p in parts if p)
+
+
+class _ArticleRun:
+    """Resolution of one article: two passes over the parse, then the actor list."""
+
+    def __init__(self, idx: _Indexes, text: str, parse: Parse, day: date | None) -> None:
+        self.idx = idx
+        self.kb = idx.kb
+        self.text = text
+        self.parse = parse
+        self.tokens = parse.tokens
+        self.day = day
+        self.drafts: dict[tuple[str | None, ...], _Draft] = {}
+        self.owner: list[_Draft | None] = [None] * len(parse.tokens)
+        self.context_only: set[int] = set()
+        self.person_mentions: list[tuple[int, int, bool, _Draft]] = []
+        self.role_mentions: list[tuple[int, _Draft]] = []
+        self._chunk_of: dict[int, tuple[int, int]] = {}
+        for chunk in parse.noun_chunks:
+            for i in range(chunk.tok_start, chunk.tok_end):
+                self._chunk_of[i] = (chunk.tok_start, chunk.tok_end)
+
+    # -- output ------------------------------------------------------------------------------
+
+    def actors(self) -> list[Actor]:
+        drafts = [d for d in self.drafts.values() if d.mentions]
+        drafts.sort(key=lambda d: min(m[0] for m in d.mentions))
+        out: list[Actor] = []
+        for number, draft in enumerate(drafts, start=1):
+            mentions = sorted(set(draft.mentions))
+            out.append(
+                Actor(
+                    id=f"A{number}",
+                    name=draft.name,
+                    kb_id=draft.kb_id,
+                    type=draft.type,
+                    country=draft.country,
+                    org=draft.org,
+                    sector=draft.sector,
+                    role=draft.role,
+                    resolved=draft.resolved,
+                    confidence=round(draft.confidence, 3),
+                    reason=draft.reason,
+                    mentions=[
+                        Mention(text=self.text[s:e], start=s, end=e, sentence=sent)
+                        for s, e, sent in mentions
+                    ],
+                )
+            )
+        return out
+
+    # -- bookkeeping -------------------------------------------------------------------------
+
+    def _draft(self, key: tuple[str | None, ...], **fields: object) -> _Draft:
+        draft = self.drafts.get(key)
+        if draft is None:
+            draft = _Draft(key=key, **fields)  # type: ignore[arg-type]
+            self.drafts[key] = draft
+        return draft
+
+    def _mention(self, draft: _Draft, start: int, end: int) -> None:
+        """Record tokens ``[start, end)`` as a mention of ``draft``."""
+        while start < end and self.tokens[start].pos in ("PUNCT", "DET") and end - start > 1:
+            start += 1
+        while end > start + 1 and self.tokens[end - 1].pos in ("PUNCT", "PART"):
+            end -= 1
+        first, last = self.tokens[start], self.tokens[end - 1]
+        s, e = first.start, last.end
+        while e > s and self.text[e - 1] in "'’":
+            e -= 1
+        if e - s >= 2 and self.text[e - 2 : e] in ("'s", "’s"):
+            e -= 2
+        for i in range(start, end):
+            self.owner[i] = draft
+        mention = (s, e, first.sent)
+        if mention not in draft.mentions:
+            # a longer phrase replaces a mention it contains ("EU" -> "EU countries")
+            draft.mentions = [m for m in draft.mentions if not (s <= m[0] and m[1] <= e)]
+            draft.mentions.append(mention)
+        if draft.type == "person":
+            subject = self.tokens[self._root(start, end)].dep in _SUBJECT_DEPS
+            insort(self.person_mentions, (s, first.sent, subject, draft), key=lambda m: m[0])
+        if draft.role:
+            insort(self.role_mentions, (s, draft), key=lambda m: m[0])
+
+    def _root(self, start: int, end: int) -> int:
+        """The token of ``[start, end)`` whose head lies outside the span."""
+        for i in range(end - 1, start - 1, -1):
+            head = self.tokens[i].head
+            if head < start or head >= end or head == i:
+                return i
+        return end - 1
+
+    # -- the two passes ----------------------------------------------------------------------
+
+    def run(self) -> list[Actor]:
+        for start, end, label in self._name_spans():
+            self._name_span(start, end, label)
+        for kind, index in self._phrase_items():
+            if kind == "pronoun":
+                self._pronoun(index)
+            else:
+                self._phrase(index)
+        return self.actors()
+
+    def _name_spans(self) -> list[tuple[int, int, str]]:
+        spans: list[tuple[int, int, str]] = []
+        in_entity = [False] * len(self.tokens)
+        for ent in self.parse.entities:
+            for i in range(ent.tok_start, ent.tok_end):
+                in_entity[i] = True
+            if ent.label in _NAME_LABELS:
+                spans.append((ent.tok_start, ent.tok_end, ent.label))
+        i = 0
+        tokens = self.tokens
+        while i < len(tokens):
+            if tokens[i].pos == "PROPN" and not in_entity[i]:
+                j = i
+                while j < len(tokens) and tokens[j].pos == "PROPN" and not in_entity[j]:
+                    j += 1
+                if tokens[j - 1].sent == tokens[i].sent:
+                    spans.append((i, j, ""))
+                i = j
+            else:
+                i += 1
+        spans.sort()
+        return spans
+
+    def _phrase_items(self) -> list[tuple[str, int]]:
+        items: list[tuple[int, str, int]] = []
+        for number, chunk in enumerate(self.parse.noun_chunks):
+            items.append((chunk.root, "chunk", number))
+        for tok in self.tokens:
+            if tok.pos in ("PRON", "DET") and tok.text.casefold() in PERSON_PRONOUNS:
+                items.append((tok.i, "pronoun", tok.i))
+        items.sort()
+        return [(kind, index) for _, kind, index in items]
+
+    # -- name spans --------------------------------------------------------------------------
+
+    def _trim(self, start: int, end: int) -> tuple[int, int]:
+        tokens = self.tokens
+        while start < end and (
+            tokens[start].pos in ("DET", "PUNCT") or tokens[start].text.casefold() == "the"
+        ):
+            start += 1
+        while end > start and (tokens[end - 1].pos in ("PUNCT", "PART") or tokens[end - 1].tag == "POS"):
+            end -= 1
+        return start, end
+
+    def _span_text(self, start: int, end: int) -> str:
+        return self.text[self.tokens[start].start : self.tokens[end - 1].end]
+
+    def _name_span(self, start: int, end: int, label: str) -> None:
+        start, end = self._trim(start, end)
+        if start >= end or any(self.owner[i] is not None for i in range(start, end)):
+            return
+        text = self._span_text(start, end)
+        root = self._root(start, end)
+        if label == "NORP" and self.tokens[root].dep in ("amod", "compound", "nmod"):
+            return  # a nationality adjective: context of its head, resolved with the phrase
+        if not label and self._is_role_phrase(start, end):
+            return
+        found = self.idx.named(text)
+        if found is not None:
+            self._named_actor(found[0], found[1], start, end, 0.95 if found[1] == "exact-alias" else 0.9)
+            return
+        if self._modifies_actor_phrase(root) and label != "PERSON":
+            # e.g. an unknown ORG inside "the G7 Foreign Ministers": try its parts first
+            if self._sub_spans(start, end):
+                return
+        words = name_tokens([self.tokens[i].text for i in range(start, end)])
+        if not words:
+            return
+        head_word = _norm_token(self.tokens[end - 1].lemma or self.tokens[end - 1].text)
+        if head_word in INSTITUTION_HEADS and len(words) >= 2:
+            self._institution(start, end, words)
+            return
+        if label in ("PERSON", "ORG", "") or self._linked_person(words) is not None:
+            if self._person(start, end, words, label):
+                return
+        if len(words) >= 2 and self._sub_spans(start, end):
+            return
+        fuzzy = self.idx.fuzzy_metonym(words)
+        if fuzzy is not None:
+            named, score = fuzzy
+            if self._acts(root):
+                self._named_actor(named, f"fuzzy-metonym:jw={score:.2f}", start, end, 0.75)
+            return
+        if label == "ORG" and self.tokens[root].dep in _SUBJECT_DEPS:
+            draft = self._draft(
+                ("org?", normalise_name(text)),
+                name=text,
+                type="organization",
+                resolved=False,
+                confidence=0.3,
+                reason="unresolved-org",
+            )
+            self._mention(draft, start, end)
+
+    def _is_role_phrase(self, start: int, end: int) -> bool:
+        words = [_norm_token(self.tokens[i].text) for i in range(start, end)]
+        return all(w in HONORIFICS or self.kb.agent(w) is not None for w in words) or (
+            self.kb.agent(" ".join(words)) is not None
+        )
+
+    def _named_actor(self, named: _Named, method: str, start: int, end: int, confidence: float) -> None:
+        root = self._root(start, end)
+        if named.kind in ("capital", "metonym") and not self._acts(root):
+            return  # a place ("in Washington"): the places stage handles it
+        if named.kind in ("country", "organization", "group") and self._absorbed(root):
+            self.context_only.update(range(start, end))
+            return
+        if named.kind == "organization":
+            org = self.kb.organizations[named.code]
+            draft = self._draft(
+                ("organization", named.code),
+                name=org.name,
+                type="organization",
+                kb_id=org.code,
+                org=org.code,
+                sector=org.sector,
+                resolved=True,
+                confidence=confidence,
+                reason=method,
+            )
+        elif named.kind == "group":
+            group = self.kb.groups[named.code]
+            draft = self._draft(
+                ("group", named.code, group.sector),
+                name=group.name,
+                type="group",
+                kb_id=group.code,
+                country=group.country,
+                sector=group.sector,
+                resolved=True,
+                confidence=confidence,
+                reason=method,
+            )
+        elif named.kind == "metonym" and named.country is None:
+            org = self.kb.organizations[named.code]
+            draft = self._draft(
+                ("organization", named.code),
+                name=org.name,
+                type="organization",
+                kb_id=org.code,
+                org=org.code,
+                sector=org.sector,
+                resolved=True,
+                confidence=confidence,
+                reason="metonym" if method == "exact-alias" else method,
+            )
+        else:
+            country = self.kb.countries[named.country or named.code]
+            sector = named.sector if named.kind in ("capital", "metonym") else None
+            reason = method
+            if named.kind in ("capital", "metonym") and not method.startswith("fuzzy"):
+                reason = "metonym"
+            draft = self._draft(
+                ("country", country.code, sector),
+                name=country.name,
+                type="country",
+                kb_id=country.code,
+                country=country.code,
+                sector=sector,
+                resolved=True,
+                confidence=confidence,
+                reason=reason,
+            )
+        self._mention(draft, start, end)
+
+    def _acts(self, root: int) -> bool:
+        """Whether a capital or metonym at ``root`` stands for an actor rather than a place."""
+        tok = self.tokens[root]
+        seen = 0
+        while tok.dep in ("conj", "appos") and tok.head != tok.i and seen < 10:
+            tok = self.tokens[tok.head]
+            seen += 1
+        if tok.dep == "pobj":
+            prep = self.tokens[tok.head]
+            word = prep.text.casefold()
+            if word in LOCATIVE_PREPOSITIONS:
+                return False
+            if word == "to":
+                governor = self.tokens[prep.head]
+                return governor.lemma not in MOTION_VERBS
+            return True
+        if tok.dep == "dobj":
+            return self.tokens[tok.head].lemma not in MOTION_VERBS
+        return tok.dep not in ("npadvmod", "advmod")
+
+    def _absorbed(self, root: int) -> bool:
+        """Whether a name at ``root`` only qualifies a person or agent phrase ("US President X")."""
+        tok = self.tokens[root]
+        if tok.dep not in ("compound", "amod", "nmod") or tok.tag == "POS":
+            return False
+        head = self.tokens[tok.head]
+        hops = 0
+        while head.dep in ("compound", "amod") and head.head != head.i and hops < 6:
+            if head.ent_type == "PERSON":
+                return True
+            head = self.tokens[head.head]
+            hops += 1
+        if head.ent_type == "PERSON":
+            return True
+        return self._agent_term_at(head.i) is not None
+
+    def _modifies_actor_phrase(self, root: int) -> bool:
+        return self.tokens[root].dep in ("compound", "amod", "nmod", "poss")
+
+    def _sub_spans(self, start: int, end: int) -> bool:
+        """Find KB names inside a longer span ("the G7 Foreign Ministers" -> G7 + role)."""
+        for size in range(end - start - 1, 0, -1):
+            for s in range(start, end - size + 1):
+                e = s + size
+                text = self._span_text(s, e)
+                found = self.idx.named(text)
+                if found is None:
+                    continue
+                named, method = found
+                rest = self._agent_term_at(end - 1)
+                if rest is not None and rest[0] >= e and named.kind in ("organization", "group", "country"):
+                    ctx = self._context(range(start, rest[0]), end - 1)
+                    self._make_agent(ctx, rest, start, end, "agent-dictionary")
+                    self.context_only.update(range(s, e))
+                    return True
+                self._named_actor(named, method, s, e, 0.9)
+                return True
+        return False
+
+    def _institution(self, start: int, end: int, words: list[str]) -> None:
+        """A building or ministry named after something: a metonym, or the office of a person."""
+        fuzzy = self.idx.fuzzy_metonym(words)
+        root = self._root(start, end)
+        if fuzzy is not None:
+            if self._acts(root):
+                self._named_actor(fuzzy[0], f"fuzzy-metonym:jw={fuzzy[1]:.2f}", start, end, 0.75)
+            return
+        person = self._linked_person(words[:-1])
+        if person is None or not self._acts(root) or not (person.country or person.org):
+            return
+        head = words[-1]
+        draft = self._draft(
+            ("agent", person.country, person.org, person.sector or "GOV", head),
+            name=self._span_text(start, end),
+            type="agent",
+            country=person.country,
+            org=person.org,
+            sector=person.sector or "GOV",
+            role=None,
+            resolved=False,
+            confidence=0.5,
+            reason=f"institution-of-person:{person.kb_id or person.name}",
+        )
+        self._mention(draft, start, end)
+
+    # -- persons -----------------------------------------------------------------------------
+
+    def _linked_person(self, words: Sequence[str]) -> _Draft | None:
+        """A person already in this article that ``words`` refers to (full name or surname)."""
+        if not words:
+            return None
+        key = " ".join(words)
+        candidates = [d for d in self.drafts.values() if d.type == "person"]
+        for draft in reversed(candidates):
+            if key in draft.name_forms:
+                return draft
+        if len(words) == 1:
+            word = words[0]
+            for draft in reversed(candidates):
+                if word in draft.surnames:
+                    return draft
+            best: tuple[float, _Draft] | None = None
+            for draft in candidates:
+                for surname in draft.surnames:
+                    score = _token_similarity(word, surname)
+                    if score >= 0.9 and (best is None or score > best[0]):
+                        best = (score, draft)
+            return best[1] if best else None
+        best_multi: tuple[float, _Draft] | None = None
+        for draft in candidates:
+            for form in draft.name_forms:
+                score = name_score(words, form.split())
+                if score >= 0.92 and (best_multi is None or score > best_multi[0]):
+                    best_multi = (score, draft)
+        return best_multi[1] if best_multi else None
+
+    def _person(self, start: int, end: int, words: list[str], label: str) -> bool:
+        """Resolve a person name span; returns False when it is not taken as a person."""
+        root = self._root(start, end)
+        name_start = start
+        # titles and honorifics inside the entity ("President Putin") go to the context
+        while name_start < end - 1 and self._title_at(name_start) is not None:
+            name_start += self._title_at(name_start) or 1
+        ctx = self._context(self._context_tokens(start, end, root), root, own=range(start, name_start))
+        words = name_tokens([self.tokens[i].text for i in range(name_start, end)])
+        if not words:
+            return False
+        linked = self._linked_person(words)
+        if linked is not None:
+            self._remember(linked, words)
+            self._mention(linked, name_start, end)
+            return True
+        match = self.idx.persons.match(
+            words, countries=ctx.countries, sector=ctx.sector, day=self.day, role=ctx.role
+        )
+        if match is None and len(words) == 1 and not ctx.given and label != "PERSON":
+            return False  # a lone capitalised word spaCy did not call a person: not a name
+        if match is not None:
+            draft = self._kb_person(match, ctx)
+        else:
+            if label != "PERSON" or not self._plausible_name(name_start, end, words, ctx):
+                return False
+            draft = self._draft(
+                ("person?", " ".join(words)),
+                name=self._span_text(name_start, end),
+                type="person",
+                country=ctx.countries[0] if ctx.countries else None,
+                org=ctx.org,
+                sector=ctx.sector,
+                role=ctx.role,
+                resolved=False,
+                confidence=0.5 if ctx.given else 0.35,
+                reason=f"context-only:{ctx.describe()}" if ctx.given else "unresolved-person",
+            )
+        self._remember(draft, words)
+        self._mention(draft, name_start, end)
+        self.context_only.update(ctx.tokens)
+        return True
+
+    def _kb_person(self, match: PersonMatch, ctx: _Context) -> _Draft:
+        person, role = match.person, match.role
+        if match.method == "fuzzy":
+            reason = f"fuzzy:jw={match.score:.2f}"
+        else:
+            reason = match.method
+        if ctx.given:
+            reason += f"+context:{ctx.describe()}"
+        confidence = {"exact-alias": 0.95, "normalised": 0.9}.get(match.method, min(0.9, match.score))
+        if role is not None and not role.active_on(self.day):
+            confidence *= 0.85
+            reason += "+role-not-current"
+        draft = self._draft(
+            ("person", person.id),
+            name=person.name,
+            type="person",
+            kb_id=person.id,
+            country=role.country if role else (ctx.countries[0] if ctx.countries else None),
+            org=role.org if role else ctx.org,
+            sector=role.sector if role else ctx.sector,
+            role=role.role.casefold() if role else ctx.role,
+            resolved=True,
+            confidence=confidence,
+            reason=reason,
+        )
+        if not draft.name_forms:
+            for name in (person.name, *person.aliases):
+                self._remember(draft, name_tokens(name))
+        if ctx.role and draft.role and ctx.role not in draft.role:
+            # keep the article's wording too, so "the minister" finds a "foreign secretary"
+            draft.role = f"{draft.role}|{ctx.role}"
+        return draft
+
+    @staticmethod
+    def _remember(draft: _Draft, words: Sequence[str]) -> None:
+        if words:
+            draft.name_forms.add(" ".join(words))
+            if len(words) > 1 or not draft.surnames:
+                draft.surnames.add(words[-1])
+
+    def _plausible_name(self, start: int, end: int, words: list[str], ctx: _Context) -> bool:
+        tokens = self.tokens[start:end]
+        if any(not t.text[:1].isupper() for t in tokens if t.text[:1].isalpha()):
+            return False
+        if any(not w.isalpha() for w in words):
+            return False
+        if len(words) > 1:
+            return not all(w in self.idx.name_words for w in words)
+        word = words[0]
+        if len(word) < 2 or word in CALENDAR_WORDS or word in self.idx.name_words:
+            return False
+        if self.kb.agent(word) is not None:
+            return False
+        sentence = self.parse.sentences[tokens[0].sent]
+        first_word = tokens[0].i == sentence.tok_start or (
+            tokens[0].i > sentence.tok_start and self.tokens[tokens[0].i - 1].pos == "PUNCT"
+            and tokens[0].i - 1 == sentence.tok_start
+        )
+        return tokens[0].pos == "PROPN" and (not first_word or ctx.given)
+
+    def _title_at(self, i: int) -> int | None:
+        """Length of a title or honorific starting at token ``i`` (None when there is none)."""
+        word = _norm_token(self.tokens[i].text)
+        if word in HONORIFICS or word in TITLE_ABBREVIATIONS:
+            return 1
+        term = self._agent_term_from(i)
+        return term[1] - i if term else None
+
+    # -- context -----------------------------------------------------------------------------
+
+    def _context_tokens(self, start: int, end: int, root: int) -> list[int]:
+        """Tokens around a name that may give its country, sector or role."""
+        out: list[int] = []
+        chunk = self._chunk_of.get(root)
+        if chunk is not None:
+            out.extend(range(chunk[0], start))
+        else:
+            i = start - 1
+            while i >= 0 and self.tokens[i].head in range(start, end) or (
+                i >= 0 and self.tokens[i].dep in _MODIFIER_DEPS and self.tokens[i].sent == self.tokens[start].sent
+                and self.tokens[i].head >= i and self.tokens[i].head < end
+            ):
+                out.insert(0, i)
+                i -= 1
+        tok = self.tokens[root]
+        if tok.dep == "appos" and tok.head != root:
+            span = self._chunk_of.get(tok.head)
+            if span is not None:
+                out.extend(range(span[0], span[1]))
+        for child in self.parse.children(root):
+            if self.tokens[child].dep == "appos":
+                span = self._chunk_of.get(child)
+                if span is not None:
+                    out.extend(range(span[0], span[1]))
+        return [i for i in out if not (start <= i < end)]
+
+    def _context(self, indices: Iterable[int], head: int, own: Iterable[int] = ()) -> _Context:
+        """Read nationality, organisation, possessor and role words from ``indices``."""
+        ctx = _Context()
+        order = sorted(set(indices) | set(own))
+        ctx.tokens = [i for i in order if self.tokens[i].pos not in _SKIP_POS]
+        i_pos = 0
+        while i_pos < len(order):
+            i = order[i_pos]
+            tok = self.tokens[i]
+            if tok.pos in _SKIP_POS and tok.tag != "POS":
+                i_pos += 1
+                continue
+            owner = self.owner[i]
+            if owner is not None and owner.type == "person" and self._is_possessor(i):
+                ctx.possessor = owner
+                i_pos += 1
+                continue
+            span_end = self._entity_end(i, order)
+            if span_end is not None:
+                named = self.idx.named(self._span_text(i, span_end))
+                if named is not None:
+                    self._apply_named(ctx, named[0])
+                    i_pos += span_end - i
+                    continue
+            term = self._agent_term_from(i)
+            if term is not None and all(j in order for j in range(i, term[1])):
+                entry_term, stop = term
+                agent = self.kb.agent(entry_term)
+                if agent is not None:
+                    if ctx.sector is None or ctx.sector == "GOV":
+                        ctx.sector = agent.sector
+                    role_words = [_norm_token(self.tokens[j].text) for j in range(i, stop)]
+                    ctx.role = " ".join(w for w in role_words if w)
+                i_pos += stop - i
+                continue
+            word = _norm_token(tok.text)
+            if word in TITLE_ABBREVIATIONS:
+                agent = self.kb.agent(TITLE_ABBREVIATIONS[word])
+                if agent is not None:
+                    ctx.sector = ctx.sector or agent.sector
+                    ctx.role = TITLE_ABBREVIATIONS[word]
+            elif tok.text[:1].isupper() and word not in HONORIFICS and i_pos + 1 < len(order):
+                # an unknown capitalised word before a role ("Foreign" Minister) joins the role
+                term = self._agent_term_from(order[i_pos + 1])
+                if term is not None:
+                    agent = self.kb.agent(term[0])
+                    if agent is not None:
+                        ctx.sector = agent.sector if ctx.sector in (None, "GOV") else ctx.sector
+                        words = [_norm_token(self.tokens[j].text) for j in range(i, term[1])]
+                        ctx.role = " ".join(w for w in words if w)
+                        i_pos += term[1] - i
+                        continue
+            i_pos += 1
+        if ctx.possessor is not None:
+            if not ctx.countries and ctx.possessor.country:
+                ctx.countries.append(ctx.possessor.country)
+            ctx.org = ctx.org or ctx.possessor.org
+        return ctx
+
+    def _is_possessor(self, i: int) -> bool:
+        tok = self.tokens[i]
+        if tok.dep == "poss":
+            return True
+        return any(self.tokens[c].tag == "POS" or self.tokens[c].dep == "case" for c in self.parse.children(i))
+
+    def _entity_end(self, i: int, order: Sequence[int]) -> int | None:
+        """End of the name starting at token ``i`` (an entity, else the longest KB name)."""
+        for ent in self.parse.entities:
+            if ent.tok_start <= i < ent.tok_end:
+                end = ent.tok_end
+                while end > i + 1 and self.tokens[end - 1].tag == "POS":
+                    end -= 1
+                while end > i + 1 and (end - 1) not in order:
+                    end -= 1
+                if self.idx.named(self._span_text(i, end)) is not None:
+                    return end
+                break
+        limit = min(len(self.tokens), i + 4)
+        for end in range(limit, i, -1):
+            if all(j in order for j in range(i, end)) and self.idx.named(self._span_text(i, end)):
+                return end
+        return None
+
+    def _apply_named(self, ctx: _Context, named: _Named) -> None:
+        if named.kind in ("country", "capital", "metonym") and named.country:
+            if named.country not in ctx.countries:
+                ctx.countries.append(named.country)
+            if named.kind == "metonym" and ctx.sector is None:
+                ctx.sector = named.sector
+        elif named.kind in ("organization", "metonym"):
+            ctx.org = ctx.org or named.code
+        elif named.kind == "group":
+            ctx.group = ctx.group or self.kb.groups[named.code]
+            if named.country and named.country not in ctx.countries:
+                ctx.countries.append(named.country)
+
+    def _agent_term_from(self, i: int) -> tuple[str, int] | None:
+        """The longest agent-dictionary term starting at token ``i``: (term, end index)."""
+        tokens = self.tokens
+        sent = tokens[i].sent
+        best: tuple[str, int] | None = None
+        for size in range(1, self.idx.max_agent_words + 1):
+            end = i + size
+            if end > len(tokens) or tokens[end - 1].sent != sent:
+                break
+            words = [_norm_token(tokens[j].text) for j in range(i, end)]
+            if not all(words):
+                break
+            for candidate in (" ".join(words), " ".join([*words[:-1], tokens[end - 1].lemma])):
+                if self.kb.agent(candidate) is not None:
+                    best = (candidate, end)
+                    break
+        return best
+
+    def _agent_term_at(self, last: int) -> tuple[int, str] | None:
+        """The longest agent term ending at token ``last``: (start index, term)."""
+        tokens = self.tokens
+        lo = max(0, last - self.idx.max_agent_words + 1)
+        for start in range(lo, last + 1):
+            if tokens[start].sent != tokens[last].sent:
+                continue
+            words = [_norm_token(tokens[j].text) for j in range(start, last + 1)]
+            if not all(words):
+                continue
+            for candidate in (" ".join(words), " ".join([*words[:-1], tokens[last].lemma])):
+                if self.kb.agent(candidate) is not None:
+                    return start, candidate
+        return None
+
+    # -- noun phrases ------------------------------------------------------------------------
+
+    def _phrase(self, number: int) -> None:
+        chunk = self.parse.noun_chunks[number]
+        root = chunk.root
+        tok = self.tokens[root]
+        if self.owner[root] is not None or root in self.context_only or tok.pos == "PRON":
+            return
+        term = self._agent_term_at(root)
+        if term is None:
+            if _norm_token(tok.lemma) in MEMBER_HEADS:
+                self._member_phrase(chunk.tok_start, chunk.tok_end, root)
+            return
+        term_start, term_text = term
+        if any(self.owner[i] is not None and self.owner[i].type == "person" and not self._is_possessor(i)
+               for i in range(chunk.tok_start, chunk.tok_end)):
+            return  # "President Vladimir Putin": the role belongs to the named person
+        for linked in self._appositive_persons(root):
+            self._mention(linked, chunk.tok_start, chunk.tok_end)
+            return
+        indices = list(range(chunk.tok_start, term_start))
+        for child in self.parse.children(root):
+            if self.tokens[child].dep == "prep" and self.tokens[child].text.casefold() in ("of", "from"):
+                for obj in self.parse.children(child):
+                    if self.tokens[obj].dep == "pobj":
+                        indices.extend(self._conjuncts(obj))
+        ctx = self._context(indices, root)
+        if self._definite(chunk.tok_start, term_start, root, ctx):
+            return
+        countries = ctx.countries or [None]  # type: ignore[list-item]
+        reason = "agent-dictionary" + ("+coordination" if len(countries) > 1 else "")
+        for country in countries:
+            one = _Context(
+                countries=[country] if country else [],
+                org=ctx.org,
+                group=ctx.group,
+                sector=ctx.sector,
+                role=ctx.role,
+                possessor=ctx.possessor,
+            )
+            start = chunk.tok_start
+            if len(countries) > 1 and country is not None:
+                start = self._modifier_start(chunk.tok_start, term_start, country)
+            self._make_agent(one, (term_start, term_text), start, chunk.tok_end, reason)
+
+    def _modifier_start(self, lo: int, hi: int, country: str) -> int:
+        for i in range(lo, hi):
+            named = self.idx.named(self.tokens[i].text)
+            if named is not None and named[0].country == country:
+                return i
+        return lo
+
+    def _make_agent(
+        self, ctx: _Context, term: tuple[int, str], start: int, end: int, reason: str
+    ) -> None:
+        term_start, term_text = term
+        agent = self.kb.agent(term_text)
+        if agent is None:
+            return
+        head_sector = agent.sector
+        sector = head_sector
+        if ctx.sector and ctx.sector != head_sector and head_sector == "GOV" and ctx.role is None:
+            sector = ctx.sector  # "military officials": the modifier says which officials
+        elif ctx.sector and ctx.role is None and ctx.sector != "GOV":
+            sector = ctx.sector if head_sector == "GOV" else head_sector
+        words = [_norm_token(self.tokens[j].text) for j in range(term_start, end)]
+        role = agent.term
+        country = ctx.countries[0] if ctx.countries else None
+        if ctx.group is not None:
+            key: tuple[str | None, ...] = ("group", ctx.group.code, sector)
+            draft = self._draft(
+                key,
+                name=self._phrase_name(start, end),
+                type="group",
+                kb_id=ctx.group.code,
+                country=ctx.group.country,
+                sector=sector,
+                role=role,
+                resolved=True,
+                confidence=0.85,
+                reason=f"{reason}:{ctx.group.code}",
+            )
+        else:
+            key = ("agent", country, ctx.org, sector, role)
+            detail = " ".join(p for p in (country or ctx.org or "", sector) if p)
+            draft = self._draft(
+                key,
+                name=self._phrase_name(start, end),
+                type="agent",
+                country=country,
+                org=ctx.org,
+                sector=sector,
+                role=role,
+                resolved=bool(country or ctx.org),
+                confidence=0.8 if (country or ctx.org) else 0.6,
+                reason=f"{reason}:{detail}" if detail else reason,
+            )
+        del words
+        self._mention(draft, start, end)
+
+    def _phrase_name(self, start: int, end: int) -> str:
+        while start < end - 1 and self.tokens[start].text.casefold() in _DETERMINERS:
+            start += 1
+        text = self._span_text(start, end)
+        return text
+
+    def _definite(self, start: int, term_start: int, root: int, ctx: _Context) -> bool:
+        """Link "the prime minister" / "the minister" to the latest person (or agent) in that role."""
+        tok = self.tokens[root]
+        if tok.tag in ("NNS", "NNPS") or ctx.possessor is not None or ctx.org or ctx.group:
+            return False
+        first = self.tokens[start]
+        if first.text.casefold() != "the" or any(
+            self.tokens[i].pos not in ("DET", "PUNCT", "ADJ", "PROPN", "NOUN")
+            for i in range(start, term_start)
+        ):
+            return False
+        head_word = _norm_token(tok.lemma or tok.text)
+        term = self._agent_term_at(root)
+        full = term[1] if term else head_word
+        for position, draft in reversed(self.role_mentions):
+            if position >= tok.start or draft.role is None:
+                continue
+            roles = draft.role.split("|")
+            if not any(full in r or head_word == r.split()[-1] for r in roles):
+                continue
+            if ctx.countries and draft.country not in ctx.countries:
+                continue
+            self._mention(draft, start, root + 1)
+            return True
+        return False
+
+    def _appositive_persons(self, root: int) -> list[_Draft]:
+        tok = self.tokens[root]
+        out: list[_Draft] = []
+        if tok.dep == "appos":
+            owner = self.owner[tok.head]
+            if owner is not None and owner.type == "person":
+                out.append(owner)
+        for child in self.parse.children(root):
+            owner = self.owner[child]
+            if self.tokens[child].dep == "appos" and owner is not None and owner.type == "person":
+                out.append(owner)
+        return out
+
+    def _conjuncts(self, i: int) -> list[int]:
+        """Token ``i`` and the tokens conjoined to it (with their compounds)."""
+        out: list[int] = []
+        stack = [i]
+        while stack:
+            j = stack.pop()
+            out.extend(k for k in self.parse.subtree(j) if self.tokens[k].dep in ("compound", "amod") or k == j)
+            stack.extend(c for c in self.parse.children(j) if self.tokens[c].dep == "conj")
+        return sorted(set(out))
+
+    def _member_phrase(self, start: int, end: int, root: int) -> None:
+        """"EU countries, including Ireland and Belgium": the org gets the phrase, members mentions."""
+        org_draft: _Draft | None = None
+        for i in range(start, root):
+            owner = self.owner[i]
+            if owner is not None and owner.type == "organization":
+                org_draft = owner
+        if org_draft is not None and org_draft.org is not None:
+            self._mention(org_draft, start, end)
+        governors = [root]
+        tok = self.tokens[root]
+        if tok.dep == "pobj" and self.tokens[tok.head].text.casefold() == "of":
+            governors.append(self.tokens[tok.head].head)
+        for governor in governors:
+            for child in self.parse.children(governor):
+                if self.tokens[child].text.casefold() not in LIST_MARKERS and self.tokens[child].dep != "appos":
+                    continue
+                objects = [child] if self.tokens[child].dep == "appos" else [
+                    c for c in self.parse.subtree(child) if self.tokens[c].dep == "pobj"
+                ]
+                for obj in objects:
+                    for member in self._conjuncts(obj):
+                        self._member(member)
+
+    def _member(self, i: int) -> None:
+        if self.owner[i] is not None or self.tokens[i].pos not in ("PROPN", "NOUN"):
+            return
+        country = self.kb.country_by_name(self.tokens[i].text)
+        if country is None:
+            return
+        draft = self._draft(
+            ("country", country.code, None),
+            name=country.name,
+            type="country",
+            kb_id=country.code,
+            country=country.code,
+            resolved=True,
+            confidence=0.85,
+            reason="member-expansion",
+        )
+        self._mention(draft, i, i + 1)
+
+    # -- pronouns ----------------------------------------------------------------------------
+
+    def _pronoun(self, i: int) -> None:
+        tok = self.tokens[i]
+        if self.owner[i] is not None:
+            return
+        sentence = tok.sent
+        same = [m for m in self.person_mentions if m[0] < tok.start and m[1] == sentence]
+        if same:
+            self._mention(same[-1][3], i, i + 1)
+            return
+        for back in (1, 2):
+            previous = [m for m in self.person_mentions if m[1] == sentence - back]
+            if previous:
+                subjects = [m for m in previous if m[2]]
+                target = (subjects or previous)[-1][3]
+                self._mention(target, i, i + 1)
+                return
+
+
+# ---------------------------------------------------------------------------------------------
+# The stage
+# ---------------------------------------------------------------------------------------------
+
+
+@register_stage("eventwire.actors.resolver.v1", requires=("parse",), assigns=("actors",))
+class ActorResolver(BaseStage):
+    """Resolve the actors of each parsed article against the knowledge base.
+
+    Args:
+        settings: project settings; ``settings.actors_files`` adds user KB files.
+        kb: a knowledge base to use instead of loading one (tests, embedding).
+        on_error: ``"record"`` keeps going on a failing article, ``"raise"`` stops.
+    """
+
+    name = "actors"
+    requires = ("parse",)
+    assigns = ("actors",)
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        kb: KnowledgeBase | None = None,
+        on_error: Literal["raise", "record"] = "record",
+    ) -> None:
+        super().__init__(on_error=settings.pipeline.on_error if settings else on_error)
+        self.actor_files = list(settings.actors_files) if settings else []
+        self._kb = kb
+        self._idx: _Indexes | None = None
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        """The knowledge base in use (loaded on first use)."""
+        self._ensure_initialized()
+        assert self._kb is not None
+        return self._kb
+
+    @property
+    def persons(self) -> PersonMatcher:
+        """The person matcher built from the KB."""
+        self._ensure_initialized()
+        assert self._idx is not None
+        return self._idx.persons
+
+    def initialize(self) -> None:
+        if self._kb is None:
+            self._kb = load_kb(self.actor_files)
+        self._idx = _indexes_for(self._kb)
+        LOGGER.info(
+            "actor KB %s: %d countries, %d organisations, %d groups, %d persons, %d agent terms",
+            self._kb.version,
+            len(self._kb.countries),
+            len(self._kb.organizations),
+            len(self._kb.groups),
+            len(self._kb.persons),
+            len(self._kb.agents),
+        )
+
+    def process(self, article: Article) -> Article:
+        """Fill ``article.actors`` from ``article.parse`` (no parse: no actors)."""
+        self._ensure_initialized()
+        assert self._idx is not None
+        if article.parse is None:
+            article.actors = []
+            return article
+        day = article.published.date() if article.published is not None else None
+        article.actors = _ArticleRun(self._idx, article.text, article.parse, day).run()
+        return article
