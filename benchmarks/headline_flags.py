@@ -17,7 +17,9 @@ from eventwire.stages.clean import headline_mismatch
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--shared", default=str(Path(__file__).resolve().parents[1] / ".." / "shared"))
+    parser.add_argument(
+        "--shared", default=str(Path(__file__).resolve().parents[1] / ".." / "shared")
+    )
     parser.add_argument("--show", type=int, default=3)
     args = parser.parse_args()
     total = flagged = 0
@@ -38,7 +40,9 @@ def main() -> None:
         total += n
         flagged += k
         print(f"{path.name:32s} articles={n:6d} flagged={k:5d} rate={k / max(n, 1):.2%}")
-    print(f"{'all':32s} articles={total:6d} flagged={flagged:5d} rate={flagged / max(total, 1):.2%}")
+    print(
+        f"{'all':32s} articles={total:6d} flagged={flagged:5d} rate={flagged / max(total, 1):.2%}"
+    )
 
 
 if __name__ == "__main__":

@@ -128,7 +128,9 @@ class PlaceRow(_Row):
 _R = TypeVar("_R", bound=_Row)
 
 
-def _read_tsv(path: Path, columns: tuple[str, ...]) -> tuple[dict[str, str], list[tuple[int, dict[str, str]]]]:
+def _read_tsv(
+    path: Path, columns: tuple[str, ...]
+) -> tuple[dict[str, str], list[tuple[int, dict[str, str]]]]:
     label = str(path)
     try:
         lines = path.read_text("utf-8").splitlines()
@@ -156,7 +158,9 @@ def _read_tsv(path: Path, columns: tuple[str, ...]) -> tuple[dict[str, str], lis
             continue
         if len(cells) != len(columns):
             raise LexiconError(
-                f"expected {len(columns)} tab-separated cells, got {len(cells)}", path=label, row=number
+                f"expected {len(columns)} tab-separated cells, got {len(cells)}",
+                path=label,
+                row=number,
             )
         rows.append((number, dict(zip(columns, cells, strict=True))))
     missing = [k for k in _HEADER_KEYS if not header.get(k)]
@@ -197,7 +201,9 @@ def load_place_rows(path: Path) -> list[PlaceRow]:
         cleaned["aliases"] = raw["aliases"]
         row = _validate(PlaceRow, cleaned, path, number)
         if (row.lat is None) != (row.lon is None):
-            raise LexiconError("lat and lon must both be given or both be empty", path=str(path), row=number)
+            raise LexiconError(
+                "lat and lon must both be given or both be empty", path=str(path), row=number
+            )
         if row.lat is None and row.feature != "country":
             raise LexiconError("only country rows may omit coordinates", path=str(path), row=number)
         out.append(row)
@@ -265,7 +271,10 @@ class Gazetteer:
     # -- building --------------------------------------------------------------------------
 
     def _add_countries(
-        self, centroids: dict[str, tuple[float, float]], gc_countries: dict[str, Any], kb: KnowledgeBase
+        self,
+        centroids: dict[str, tuple[float, float]],
+        gc_countries: dict[str, Any],
+        kb: KnowledgeBase,
     ) -> None:
         names: dict[str, set[str]] = {}
         for info in gc_countries.values():
@@ -328,9 +337,7 @@ class Gazetteer:
                     self.add(alt, entry)
         return by_id
 
-    def _add_capital_aliases(
-        self, kb: KnowledgeBase, by_id: dict[int, GeoEntry]
-    ) -> None:
+    def _add_capital_aliases(self, kb: KnowledgeBase, by_id: dict[int, GeoEntry]) -> None:
         by_country: dict[str, list[GeoEntry]] = {}
         for entry in by_id.values():
             if entry.capital and entry.country:
@@ -348,7 +355,9 @@ class Gazetteer:
             if row.feature == "country":
                 entry = self._countries.get(row.country or "")
                 if entry is None:
-                    raise LexiconError(f"country row {row.name!r}: no centre point for {row.country}")
+                    raise LexiconError(
+                        f"country row {row.name!r}: no centre point for {row.country}"
+                    )
             elif known is not None:
                 entry = GeoEntry(
                     name=known.name,

@@ -63,6 +63,8 @@ __all__ = [
 
 LOGGER = logging.getLogger(__name__)
 
+_T = TypeVar("_T")
+
 COUNTRY_FILE = "countries.yaml"
 ORG_FILE = "organizations.yaml"
 GROUP_FILE = "groups.yaml"
@@ -99,6 +101,7 @@ _ISO2 = re.compile(r"^[A-Z]{2}$")
 _ORG_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_]*$")
 _CAMEO = re.compile(r"^[A-Z]{3}(?:[A-Z]{3})*$")
 _PERSON_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_TSV_HEADER = re.compile(r"^#\s*([a-z_]+)\s*:(.*)$")
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&-]*[A-Z0-9]$")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "‐": "-", "–": "-"})
@@ -116,11 +119,14 @@ _SECTOR_RANK: Mapping[str, int] = {
 # ---------------------------------------------------------------------------------------------
 
 
-def name_key(text: str) -> str:
+def name_key(text: str, *, exact_acronyms: bool = True) -> str:
     """Return the lookup key of a name as written in the KB or in an article.
 
     Args:
         text: a name, alias, adjective or metonym.
+
+        exact_acronyms: when False, all-capitals text is folded like any other text (used as a
+            fallback for headlines written in capitals).
 
     Returns:
         ``"=" + text`` for an all-capitals acronym (matched case-sensitively), otherwise the
@@ -130,11 +136,20 @@ def name_key(text: str) -> str:
     cleaned = " ".join(text.translate(_APOSTROPHES).split())
     if cleaned.lower().startswith("the ") and len(cleaned) > 4:
         cleaned = cleaned[4:]
-    if len(cleaned) >= 2 and _ACRONYM.match(cleaned):
+    if exact_acronyms and len(cleaned) >= 2 and _ACRONYM.match(cleaned):
         return "=" + cleaned
     decomposed = unicodedata.normalize("NFKD", cleaned)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.casefold()
+
+
+def _lookup(index: Mapping[str, _T], text: str) -> _T | None:
+    """Look ``text`` up; all-capitals text that is no known acronym is retried case-folded."""
+    key = name_key(text)
+    found = index.get(key)
+    if found is None and key.startswith("="):
+        found = index.get(name_key(text, exact_acronyms=False))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -459,13 +474,23 @@ class _Mapping(dict[str, Any]):
     line: int = 0
 
 
+class _Sequence(list[Any]):
+    """A YAML sequence that remembers the (1-based) line where it starts."""
+
+    line: int = 0
+
+
 class _DuplicateKey(Exception):
     def __init__(self, key: object, line: int) -> None:
         super().__init__(f"duplicate key {key!r}")
         self.line = line
 
 
-class _YamlLoader(yaml.SafeLoader):
+# libyaml's parser is ten times faster than the pure-Python one; both give the same result.
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _YamlLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     """SafeLoader with line-numbered mappings, duplicate-key errors and YAML 1.2 booleans.
 
     YAML 1.1 reads ``NO`` (Norway's ISO code), ``yes``, ``on`` and ``off`` as booleans; only
@@ -485,7 +510,14 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Mapp
     return result
 
 
+def _construct_sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> _Sequence:
+    result = _Sequence(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    return result
+
+
 _YamlLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_YamlLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 _YamlLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -536,9 +568,9 @@ def _read_tsv(
         if not line.strip():
             continue
         if line.startswith("#"):
-            if not seen_columns and ":" in line:
-                key, _, value = line[1:].partition(":")
-                header[key.strip()] = value.strip()
+            match = _TSV_HEADER.match(line)
+            if not seen_columns and match is not None:
+                header[match.group(1)] = match.group(2).strip()
             continue
         fields = line.split("\t")
         if not seen_columns:
@@ -612,7 +644,7 @@ def _validate(
 
 
 def _line_of(raw: object, default: int) -> int:
-    return raw.line if isinstance(raw, _Mapping) and raw.line else default
+    return raw.line if isinstance(raw, _Mapping | _Sequence) and raw.line else default
 
 
 def _key_text(raw: object, key: str) -> str:
@@ -624,9 +656,6 @@ def _key_text(raw: object, key: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # The knowledge base
 # ---------------------------------------------------------------------------------------------
-
-
-_T = TypeVar("_T")
 
 
 def _index(entries: Iterable[tuple[str, _T]], target: dict[str, _T]) -> None:
@@ -670,6 +699,9 @@ class KnowledgeBase:
         self._group_names: dict[str, GroupEntry] = {}
         self._person_names: dict[str, list[PersonEntry]] = {}
         self._agent_terms: dict[str, AgentEntry] = {}
+        # Which source (0 = bundled data, 1.. = user files in order) last defined each person.
+        self._person_source: dict[str, int] = {}
+        self._source_index = 0
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -732,6 +764,7 @@ class KnowledgeBase:
             LOGGER.info("no %s in %s; loading without persons", PERSON_FILE, folder)
 
     def _load_user_file(self, path: Path) -> None:
+        self._source_index += 1
         label = str(path)
         if not path.is_file():
             raise LexiconError("actor file not found", path=label)
@@ -828,14 +861,17 @@ class KnowledgeBase:
             self._require_country(entry.country, label, f"{where} ({entry.code}) country", row)
             self.groups[entry.code] = entry
 
-    def _check_person(self, person: PersonEntry, label: str, where: str, line: int) -> None:
+    def _check_person(
+        self, person: PersonEntry, raw: object, label: str, where: str, line: int
+    ) -> None:
         for number, role in enumerate(person.roles):
-            self._require_country(role.country, label, f"{where} roles[{number}]", line)
+            row = _error_line(raw, ("roles", number), line)
+            self._require_country(role.country, label, f"{where} roles[{number}]", row)
             if role.org is not None and role.org not in self.organizations:
                 raise LexiconError(
                     f"{where} roles[{number}]: unknown organisation {role.org!r}",
                     path=label,
-                    row=line,
+                    row=row,
                 )
 
     def _merge_persons(self, raw: list[object], label: str, line: int) -> None:
@@ -851,8 +887,10 @@ class KnowledgeBase:
                     f"{where}: duplicate person id {entry.id!r}", path=label, row=row
                 )
             seen.add(entry.id)
-            self._check_person(entry, label, f"{where} ({entry.id})", row)
+            self._check_person(entry, item, label, f"{where} ({entry.id})", row)
+            self.persons.pop(entry.id, None)
             self.persons[entry.id] = entry
+            self._person_source[entry.id] = self._source_index
 
     def _merge_agents(self, raw: list[object], label: str, line: int) -> None:
         seen: set[str] = set()
@@ -1003,7 +1041,9 @@ class KnowledgeBase:
                 ((n, group) for n in (group.code, group.name, *group.aliases)), self._group_names
             )
         self._person_names.clear()
-        for person in self.persons.values():
+        # Persons from later files come first, so a user's entry wins a shared name.
+        ranked = sorted(self.persons.values(), key=lambda p: -self._person_source.get(p.id, 0))
+        for person in ranked:
             for name in {name_key(n) for n in (person.name, *person.aliases)}:
                 self._person_names.setdefault(name, []).append(person)
 
@@ -1015,7 +1055,7 @@ class KnowledgeBase:
         Matching follows :func:`name_key`: case-insensitive, "the " stripped, acronyms exact.
         Capitals and metonyms are not names of the country (see :meth:`metonym`).
         """
-        return self._country_names.get(name_key(text))
+        return _lookup(self._country_names, text)
 
     def country_by_iso2(self, iso2: str) -> CountryEntry | None:
         """Find a country by its ISO 3166-1 alpha-2 code (case-insensitive)."""
@@ -1028,23 +1068,26 @@ class KnowledgeBase:
 
     def country_by_capital(self, text: str) -> CountryEntry | None:
         """Find the country whose capital (or a spelling of it) is ``text`` ("Kiev" -> UKR)."""
-        return self._capitals.get(name_key(text))
+        return _lookup(self._capitals, text)
 
     def metonym(self, text: str) -> MetonymMatch | None:
         """Resolve a name standing for a state or organisation ("the Pentagon" -> USA MIL)."""
-        return self._metonyms.get(name_key(text))
+        return _lookup(self._metonyms, text)
 
     def org_by_name(self, text: str) -> OrgEntry | None:
         """Find an international organisation by code, name or alias."""
-        return self._org_names.get(name_key(text))
+        return _lookup(self._org_names, text)
 
     def group_by_name(self, text: str) -> GroupEntry | None:
         """Find a non-state group by code, name or alias."""
-        return self._group_names.get(name_key(text))
+        return _lookup(self._group_names, text)
 
     def persons_by_name(self, text: str) -> list[PersonEntry]:
-        """All persons whose name or an alias matches ``text`` (surnames may be shared)."""
-        return list(self._person_names.get(name_key(text), ()))
+        """All persons whose name or an alias matches ``text`` (surnames may be shared).
+
+        Persons defined in user files come before bundled ones, then in file order.
+        """
+        return list(_lookup(self._person_names, text) or ())
 
     def agent(self, term: str) -> AgentEntry | None:
         """Find an agent noun by term or plural (case-insensitive, whitespace-normalised)."""

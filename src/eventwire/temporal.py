@@ -85,16 +85,37 @@ _NUMBER_WORDS = {
 # Order matters: longer, more specific expressions first (the scanner keeps non-overlapping matches).
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("iso", r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b"),
-    ("month_day", rf"\b(?P<mon>{_MON})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?"),
-    ("day_month", rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MON})(?:,?\s+(?P<y>\d{{4}})\b)?"),
-    ("ago", r"\b(?P<n>\d+|a|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?P<unit>day|week|month)s?\s+ago\b"),
+    (
+        "month_day",
+        rf"\b(?P<mon>{_MON})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?",
+    ),
+    (
+        "day_month",
+        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MON})(?:,?\s+(?P<y>\d{{4}})\b)?",
+    ),
+    (
+        "ago",
+        r"\b(?P<n>\d+|a|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?P<unit>day|week|month)s?\s+ago\b",
+    ),
     ("rel_weekday", rf"\b(?P<dir>last|next|this|this past|this coming)\s+(?P<wd>{_WD})\b"),
-    ("weekend", r"\b(?:(?P<dir>last|next|this|this past|this coming)\s+weekend|(?:over|at|during|on)\s+the\s+weekend)\b"),
-    ("part_period", r"\b(?P<part>earlier|later|early|late)\s+(?:this|in the)\s+(?P<unit>week|month|year)\b"),
+    (
+        "weekend",
+        r"\b(?:(?P<dir>last|next|this|this past|this coming)\s+weekend|(?:over|at|during|on)\s+the\s+weekend)\b",
+    ),
+    (
+        "part_period",
+        r"\b(?P<part>earlier|later|early|late)\s+(?:this|in the)\s+(?P<unit>week|month|year)\b",
+    ),
     ("rel_period", r"\b(?P<dir>last|next|this|past)\s+(?P<unit>week|month|year)\b"),
-    ("in_month", rf"\b(?:(?:in|since|during|by|until|through|early|late)\s+|mid-?)(?P<mon>{_MON})(?:\s+(?P<y>\d{{4}}))?\b"),
+    (
+        "in_month",
+        rf"\b(?:(?:in|since|during|by|until|through|early|late)\s+|mid-?)(?P<mon>{_MON})(?:\s+(?P<y>\d{{4}}))?\b",
+    ),
     ("weekday", rf"\b(?P<wd>{_WD})\b"),
-    ("deictic", r"\b(?P<word>yesterday|today|tonight|tomorrow|this morning|this afternoon|this evening)\b"),
+    (
+        "deictic",
+        r"\b(?P<word>yesterday|today|tonight|tomorrow|this morning|this afternoon|this evening)\b",
+    ),
 )
 _COMPILED = tuple((kind, re.compile(rx, re.IGNORECASE)) for kind, rx in _PATTERNS)
 
@@ -161,7 +182,9 @@ def _infer_year(month: int, day: int, published: date, tense: Tense) -> int:
     return year
 
 
-def _weekday(published: date, wd: int, direction: Literal["back", "back_strict", "fwd", "fwd_strict"]) -> date:
+def _weekday(
+    published: date, wd: int, direction: Literal["back", "back_strict", "fwd", "fwd_strict"]
+) -> date:
     delta = (published.weekday() - wd) % 7
     if direction == "back":
         return published - timedelta(days=delta)
@@ -177,7 +200,9 @@ def _wd_index(name: str) -> int:
     return WEEKDAYS.index(name.lower())
 
 
-def resolve_date(expr: DateExpression, published: date, tense: Tense = "past") -> DateResolution | None:
+def resolve_date(
+    expr: DateExpression, published: date, tense: Tense = "past"
+) -> DateResolution | None:
     """Resolve one expression against ``published`` for a clause in ``tense`` (rules: module doc)."""
     g = dict(expr.groups)
     kind = expr.kind
@@ -247,9 +272,15 @@ def resolve_date(expr: DateExpression, published: date, tense: Tense = "past") -
         return DateResolution(d, d, f"{direction.replace(' ', '_')}_weekday")
     if kind == "weekend":
         direction = (g.get("dir") or "").lower()
-        if direction in {"last", "this past"} or (not direction or direction == "this") and tense == "past":
+        if direction in {"last", "this past"} or (
+            (not direction or direction == "this") and tense == "past"
+        ):
             # the most recent Saturday strictly before publication, unless published on Sunday
-            sat = _weekday(published, 5, "back_strict") if published.weekday() != 6 else published - timedelta(days=1)
+            sat = (
+                _weekday(published, 5, "back_strict")
+                if published.weekday() != 6
+                else published - timedelta(days=1)
+            )
         else:
             sat = _weekday(published, 5, "fwd_strict" if direction == "next" else "fwd")
         return DateResolution(sat, sat + timedelta(days=1), "weekend")

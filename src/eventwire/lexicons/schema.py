@@ -7,15 +7,25 @@ Pattern semantics (the contract with the event coder):
 
 * ``kind: verb`` - ``lemma`` is the governing verb (spaCy lemma, lowercase). ``particle`` is a
   required phrasal particle (``crack down``), ``prep``/``preps`` a preposition that must attach to the
-  head (``meet with``). ``object`` constrains the head lemma of the direct object. ``target`` names the
-  dependent that supplies the target actor: ``dobj``, ``pobj`` (object of one of ``preps``), ``iobj``,
-  or ``none`` (monadic event, no target). ``passive`` allows the pattern to fire in the passive voice
-  ("X was attacked by Y": source = agent, target = subject).
+  head (``meet with``). ``object`` constrains the head lemma of the direct object; when the pattern
+  has ``preps`` and the target is *not* that preposition's object (``target`` is ``none``/``dobj``/
+  ``iobj``), ``object`` constrains the preposition's object instead ("call *for* sanctions",
+  "accuse X *of* corruption", "threaten X *with* sanctions" keeps the dobj as target and checks the
+  with-object); :meth:`Pattern.object_slot` says which. ``target`` names the dependent that supplies the target
+  actor: ``dobj``, ``pobj`` (object of one of ``preps``), ``iobj``, or ``none`` (monadic event, no
+  target). ``passive`` allows the pattern to fire in the passive voice ("X was attacked by Y":
+  source = agent, target = subject).
 * ``kind: noun`` - ``lemma`` is an event noun. ``object`` constrains the head of its ``of`` phrase
   ("suspension of *aid*"); ``preps`` name the preposition whose object is the target ("sanctions
   *on* Iran"); ``target: poss`` means the possessor is the *target* ("Navalny's arrest"), otherwise a
   possessor is read as the source ("Russia's invasion"). ``light_verbs`` lists verbs whose subject
   becomes the source when the noun is their object ("impose sanctions", "hold talks").
+* Multiword lemmas and object members are written with ``-`` or a space (``hunger-strike``,
+  ``car-bomb``, ``de-escalate``, ``air-defense``); they match a head word whose preceding tokens
+  (compounds, hyphen parts) supply the other words - see ``Lexicon.for_phrase`` and the
+  ``modifiers`` argument of ``Lexicon.object_matches``.
+* Object classes are referenced as ``@NAME`` and defined in ``classes.yaml`` (or a user file) as
+  ``NAME: [lemma, ..., "@OTHER"]``.
 """
 
 from __future__ import annotations
@@ -188,10 +198,29 @@ class Pattern(_Strict):
             raise ValueError("target 'pobj' requires prep")
         if self.kind == "verb" and self.target == "poss":
             raise ValueError("target 'poss' is only for noun patterns")
+        if self.kind == "noun" and self.target in ("dobj", "iobj"):
+            raise ValueError("noun patterns take their target from pobj, poss or none")
         if self.kind == "verb" and self.light_verbs:
             raise ValueError("light_verbs is only for noun patterns")
         object.__setattr__(self, "preps", preps)
         return self
+
+    def object_slot(self) -> Literal["dobj", "prep", "of"] | None:
+        """Which dependent the ``object`` constraint applies to (``None`` when unconstrained).
+
+        * ``"of"`` - noun patterns: the head of the noun's ``of`` phrase ("suspension of *aid*").
+        * ``"prep"`` - verb patterns with ``preps`` whose target is not that preposition's object:
+          the object of one of ``preps`` ("call for *sanctions*", "accuse X of *corruption*",
+          "provide X with *weapons*").
+        * ``"dobj"`` - every other verb pattern: the direct object (the subject in the passive).
+        """
+        if self.object is None:
+            return None
+        if self.kind == "noun":
+            return "of"
+        if self.preps and self.target != "pobj":
+            return "prep"
+        return "dobj"
 
     def specificity(self) -> int:
         """Rank patterns of one lemma: more constraints give a higher number.

@@ -47,6 +47,7 @@ from ._stream import (
     detect_format,
     peek_prefix,
     sniff_binary,
+    stream_error,
     to_utf8,
 )
 from .feed import read_feed
@@ -135,14 +136,29 @@ def _read_stream(
     # Compression is taken from the magic bytes, not the name: a ".gz" file that is not
     # compressed is read as it is, and a compressed file without the suffix still works.
     compression = compression_of(prefix)
-    if compression is not None:
-        stream = decompress(stream, compression, limits.max_decompressed_bytes)
-        prefix, stream = peek_prefix(stream)
-        if not prefix:
-            kind = _COMPRESSION_NAMES[compression]
-            yield Reject(source=source, reason=f"empty file ({kind}-compressed)")
-            return
-    base_name = _strip_compression_suffix(name)
+    if compression is None:
+        yield from _read_plain(prefix, stream, source, name, fmt, limits)
+        return
+    decompressed = decompress(stream, compression, limits.max_decompressed_bytes)
+    prefix, stream = peek_prefix(decompressed)
+    if not prefix and stream_error(decompressed) is None:
+        kind = _COMPRESSION_NAMES[compression]
+        yield Reject(source=source, reason=f"empty file ({kind}-compressed)")
+        return
+    last: Article | Reject | None = None
+    if prefix:
+        name = _strip_compression_suffix(name)
+        for last in _read_plain(prefix, stream, source, name, fmt, limits):
+            yield last
+    error = stream_error(decompressed)
+    if error is not None and not (isinstance(last, Reject) and last.reason == error.message):
+        # The format reader took the break for a normal end of file; say what really happened.
+        yield Reject(source=source, reason=error.message)
+
+
+def _read_plain(
+    prefix: bytes, stream: IO[bytes], source: str, name: str, fmt: str | None, limits: ReadLimits
+) -> Iterator[Article | Reject]:
     if fmt == "warc" or prefix.lstrip().startswith((b"WARC/", b"filedesc://")):
         # Archives carry binary payloads; the WARC reader does its own checks.
         yield from read_warc(stream, source, limits=limits)
@@ -158,8 +174,8 @@ def _read_stream(
     if garbage_ratio(decode_text(prefix[:16384])) > MAX_GARBAGE_RATIO:
         yield Reject(source=source, reason="not readable text (mostly undecodable bytes)")
         return
-    chosen = fmt or detect_format(base_name, prefix)
-    LOGGER.debug("%s: reading as %s (compression: %s)", source, chosen, compression)
+    chosen = fmt or detect_format(name, prefix)
+    LOGGER.debug("%s: reading as %s", source, chosen)
     yield from _READERS[chosen](stream, source, limits=limits)
 
 

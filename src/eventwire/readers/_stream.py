@@ -15,11 +15,12 @@ import io
 import json
 import lzma
 import re
+import zlib
 from typing import IO, TYPE_CHECKING
 
-from eventwire.errors import RecordTooLarge
+from eventwire.errors import InputError, RecordTooLarge
 
-from ._base import bom_encoding
+from ._base import bom_encoding, describe_stream_error
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -33,6 +34,7 @@ __all__ = [
     "peek_prefix",
     "sniff_binary",
     "sniff_format",
+    "stream_error",
     "to_utf8",
 ]
 
@@ -137,18 +139,45 @@ def compression_of(prefix: bytes) -> str | None:
     return None
 
 
-class _Chain(io.RawIOBase):
-    """A raw stream that serves ``prefix`` and then the rest of ``inner``."""
+class _DeferringRaw(io.RawIOBase):
+    """A raw stream that reports a read error first as end-of-stream, then raises it.
 
-    def __init__(self, prefix: bytes, inner: IO[bytes]) -> None:
-        self._prefix = memoryview(prefix)
-        self._inner = inner
+    ``io.BufferedReader.read(n)`` loops over raw reads and drops the bytes it has gathered when
+    one of them raises; deferring the error lets it hand out every byte read before a break
+    (the end of a truncated gzip member, say) and raise on the following read.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._deferred: BaseException | None = None
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: WriteableBuffer) -> int:
+        if self._deferred is not None:
+            exc, self._deferred = self._deferred, None
+            raise exc
         view = memoryview(buffer).cast("B")
+        try:
+            return self._read_into(view)
+        except (EOFError, OSError, zlib.error, lzma.LZMAError, InputError) as exc:
+            self._deferred = exc
+            return 0
+
+    def _read_into(self, view: memoryview) -> int:
+        raise NotImplementedError
+
+
+class _Chain(_DeferringRaw):
+    """A raw stream that serves ``prefix`` and then the rest of ``inner``."""
+
+    def __init__(self, prefix: bytes, inner: IO[bytes]) -> None:
+        super().__init__()
+        self._prefix = memoryview(prefix)
+        self._inner = inner
+
+    def _read_into(self, view: memoryview) -> int:
         if self._prefix:
             n = min(len(view), len(self._prefix))
             view[:n] = self._prefix[:n]
@@ -161,47 +190,60 @@ class _Chain(io.RawIOBase):
 
 
 def peek_prefix(stream: IO[bytes], size: int = SNIFF_BYTES) -> tuple[bytes, IO[bytes]]:
-    """Read up to ``size`` bytes for sniffing and return them with an equivalent fresh stream."""
-    chunks: list[bytes] = []
-    got = 0
-    while got < size:
-        chunk = stream.read(size - got)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        got += len(chunk)
-    prefix = b"".join(chunks)
+    """Read up to ``size`` bytes for sniffing and return them with an equivalent fresh stream.
+
+    One ``read`` call: a buffered stream fills it up to ``size`` or the end of the data; a raw
+    stream may return less, which only makes the sniffed window smaller.
+    """
+    prefix = stream.read(size)
     return prefix, io.BufferedReader(_Chain(prefix, stream), buffer_size=SNIFF_BYTES)
 
 
-class _Limited(io.RawIOBase):
-    """Counts decompressed bytes and raises :class:`RecordTooLarge` past the limit."""
+class _Limited(_DeferringRaw):
+    """Decompressed bytes, counted: past ``limit`` the stream fails with :class:`RecordTooLarge`.
+
+    The first error met (truncation, corruption, the limit) is kept in :attr:`error` so that the
+    caller can report it even when the format reader took the early end for a normal one.
+    """
 
     def __init__(self, inner: io.BufferedIOBase, limit: int, kind: str) -> None:
+        super().__init__()
         self._inner = inner
         self._limit = limit
         self._kind = kind
         self._total = 0
+        self.error: InputError | None = None
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        view = memoryview(buffer).cast("B")
-        data = self._inner.read(len(view))
+    def _read_into(self, view: memoryview) -> int:
+        if self.error is not None:
+            raise self.error
+        try:
+            # read1: one step of the decompressor, so bytes decoded before a break are not lost.
+            data = self._inner.read1(len(view))
+        except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
+            # Raised as InputError: some parsers (warcio) take a bare EOFError for a clean end.
+            self.error = InputError(describe_stream_error(exc))
+            raise self.error from exc
         n = len(data)
         self._total += n
         if self._total > self._limit:
-            raise RecordTooLarge(
+            self.error = RecordTooLarge(
                 f"{self._kind} stream expands to more than {self._limit} bytes "
                 "(decompression limit; possible decompression bomb)"
             )
+            raise self.error
         view[:n] = data
         return n
 
     def close(self) -> None:
         self._inner.close()
         super().close()
+
+
+def stream_error(stream: IO[bytes]) -> InputError | None:
+    """The decompression error met by a stream from :func:`decompress`, if any."""
+    raw = getattr(stream, "raw", None)
+    return raw.error if isinstance(raw, _Limited) else None
 
 
 def decompress(stream: IO[bytes], kind: str, limit: int) -> IO[bytes]:
@@ -255,20 +297,17 @@ def utf16_without_bom(prefix: bytes) -> str | None:
     return None
 
 
-class _Transcode(io.RawIOBase):
+class _Transcode(_DeferringRaw):
     """Re-encodes a stream from ``encoding`` to UTF-8, chunk by chunk."""
 
     def __init__(self, inner: IO[bytes], encoding: str) -> None:
+        super().__init__()
         self._inner = inner
         self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
         self._pending = b""
         self._eof = False
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        view = memoryview(buffer).cast("B")
+    def _read_into(self, view: memoryview) -> int:
         while not self._pending and not self._eof:
             raw = self._inner.read(SNIFF_BYTES)
             if not raw:
@@ -302,7 +341,8 @@ def to_utf8(prefix: bytes, stream: IO[bytes]) -> tuple[bytes, IO[bytes]]:
 
 _XML_FEED = re.compile(rb"<(?:rss|feed|rdf:RDF|RDF)[\s>]", re.IGNORECASE)
 _HTML_START = re.compile(
-    rb"<(?:!doctype\s+html|html|head|body|meta|title|article|div|p|h1|section|main)[\s>/]",
+    rb"<(?:!doctype\s+html|!--|html|head|body|meta|title|article|div|span|p|h[1-6]|section|main|"
+    rb"table|ul|nav|header|script|link)[\s>/]",
     re.IGNORECASE,
 )
 
@@ -323,9 +363,10 @@ def sniff_format(prefix: bytes) -> str:
         window = head[:4096]
         if _XML_FEED.search(window):
             return "feed"
-        if _HTML_START.search(window) or head[:5].lower() != b"<?xml":
+        if _HTML_START.search(window):
             return "html"
-        return "feed"
+        if head[:5].lower() == b"<?xml":
+            return "feed"
     return "text"
 
 

@@ -109,6 +109,7 @@ _BLOCK_TAGS = frozenset(
 )
 _SKIP_TAGS = frozenset(["script", "style", "noscript", "template", "head", "svg", "iframe", "form"])
 _MIN_FALLBACK_PARAGRAPH = 40
+_MIN_WORDS = 5
 
 
 def decode_html(data: bytes) -> str:
@@ -274,9 +275,20 @@ def _extract(page: str, url: str | None) -> tuple[Any, str]:
             LOGGER.debug("trafilatura failed on a page: %s", exc)
             doc = None
         text = getattr(doc, "text", None) if doc is not None else None
-        if text and text.strip():
+        # A few words (a menu, a caption) found on a page without an article are not one.
+        if text and len(text.split()) >= _MIN_WORDS:
             return doc, text
     return doc, ""
+
+
+def _extracted_date(guess: Any, fallback: datetime | None) -> datetime | None:
+    """trafilatura's day-precision date guess, unless the caller's timestamp is the same day."""
+    day = parse_date(guess) if isinstance(guess, str) else None
+    if day is None:
+        return fallback
+    if fallback is not None and fallback.date() == day.date():
+        return fallback
+    return day
 
 
 def _drop_headline(text: str, title: str | None) -> str:
@@ -332,7 +344,7 @@ def article_from_html(
     text = _drop_headline(clean_text(text), title)
     if not text.strip():
         return Reject(source=source, position=position, reason="no article text found in HTML page")
-    date = meta.published or parse_date(getattr(doc, "date", None)) or published
+    date = meta.published or _extracted_date(getattr(doc, "date", None), published)
     return Article.create(
         text,
         title=title or None,

@@ -193,7 +193,7 @@ def article_from_mapping(
         body = _first_text(fields, FALLBACK_TEXT_KEYS)
     text = clean_text(body) if body is not None else ""
     truncated = False
-    if _NEWSAPI_TRUNCATION.search(text):
+    if text.endswith(" chars]") and _NEWSAPI_TRUNCATION.search(text[-40:]):
         text = _NEWSAPI_TRUNCATION.sub("", text).rstrip()
         truncated = True
     if not text:

@@ -24,7 +24,15 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from eventwire.model import Article, Reject
 
-from ._base import DEFAULT_LIMITS, Cursor, ReadItem, ReadLimits, guard_stream, parse_date
+from ._base import (
+    DEFAULT_LIMITS,
+    STREAM_ERRORS,
+    Cursor,
+    ReadItem,
+    ReadLimits,
+    guard_stream,
+    parse_date,
+)
 from .html import article_from_html
 
 __all__ = ["read_warc"]
@@ -61,64 +69,108 @@ def _status_ok(record: Any) -> bool:
     return str(code).startswith("2")
 
 
+class _Counting:
+    """Counts the bytes warcio reads, to tell a clean end of archive from a cut-off record."""
+
+    def __init__(self, inner: IO[bytes]) -> None:
+        self._inner = inner
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._inner.read(size)
+        self.count += len(data)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        data = self._inner.readline(size)
+        self.count += len(data)
+        return data
+
+
+#: Bytes after the last complete record that may be padding rather than a cut-off record.
+_TRAILING_SLACK = 4
+
+
 def _iter_warc(
     stream: IO[bytes], source: str, limits: ReadLimits, cursor: Cursor
 ) -> Iterator[ReadItem]:
-    archive = ArchiveIterator(stream, no_record_parse=False, arc2warc=True)
+    counting = _Counting(stream)
+    archive = ArchiveIterator(counting, no_record_parse=False, arc2warc=True)
     records = 0
     try:
         for record in archive:
+            records += 1
+            if record.rec_type is None:
+                offset = archive.get_record_offset()
+                yield Reject(
+                    source=source, position=offset, reason="not a WARC record (no WARC-Type)"
+                )
+                continue
+            outcome = _read_payload(record, limits)
+            # warcio knows a record's offset only once the record has been read to its end.
             offset = archive.get_record_offset()
             cursor.position = offset
-            records += 1
-            item = _read_record(record, source, offset, limits)
-            truncated = getattr(record.raw_stream, "limit", 0) > 0
-            if truncated:
+            if getattr(record.raw_stream, "limit", 0) > 0:
                 yield Reject(
                     source=source,
                     position=offset,
                     reason="truncated WARC: record ends before its Content-Length",
                 )
                 return
-            if item is not None:
-                yield item
+            cursor.position = archive.offset
+            if outcome is None:
+                continue
+            if isinstance(outcome, str):
+                yield Reject(source=source, position=offset, reason=outcome)
+                continue
+            headers = record.rec_headers
+            yield article_from_html(
+                outcome,
+                source=source,
+                position=offset,
+                url=headers.get_header("WARC-Target-URI"),
+                published=parse_date(headers.get_header("WARC-Date")),
+                source_id=headers.get_header("WARC-Record-ID"),
+            )
+    except STREAM_ERRORS:
+        raise
     except ArchiveLoadFailed as exc:
         yield Reject(
             source=source, position=cursor.position, reason=f"not a readable WARC record: {exc}"
         )
         return
-    if records == 0:
+    except Exception as exc:
+        yield Reject(
+            source=source,
+            position=cursor.position,
+            reason=f"truncated or corrupt WARC record ({type(exc).__name__})",
+        )
+        return
+    if counting.count > archive.offset + _TRAILING_SLACK:
+        yield Reject(
+            source=source,
+            position=archive.offset,
+            reason="truncated WARC: incomplete record at the end of the archive",
+        )
+    elif records == 0:
         yield Reject(source=source, reason="WARC file holds no records")
 
 
-def _read_record(record: Any, source: str, offset: int, limits: ReadLimits) -> ReadItem | None:
-    if record.rec_type not in ("response", "resource") or not _status_ok(record):
+def _read_payload(record: Any, limits: ReadLimits) -> bytes | str | None:
+    """The HTML payload of a record; ``None`` for a record to skip; a reason to reject it."""
+    try:
+        if record.rec_type not in ("response", "resource") or not _status_ok(record):
+            return None
+        content = record.content_stream()
+        payload: bytes = content.read(min(limits.max_record_bytes + 1, 4096))
+        if not _is_html(record, payload):
+            return None
+        payload += content.read(limits.max_record_bytes + 1 - len(payload))
+        if len(payload) > limits.max_record_bytes:
+            return f"record too large: WARC payload longer than {limits.max_record_bytes} bytes"
+        return payload
+    finally:
         _drain(record.raw_stream)
-        return None
-    content = record.content_stream()
-    payload = content.read(min(limits.max_record_bytes + 1, 4096))
-    if not _is_html(record, payload):
-        _drain(record.raw_stream)
-        return None
-    rest = content.read(limits.max_record_bytes + 1 - len(payload))
-    payload += rest
-    headers = record.rec_headers
-    if len(payload) > limits.max_record_bytes:
-        _drain(record.raw_stream)
-        return Reject(
-            source=source,
-            position=offset,
-            reason=f"record too large: WARC payload longer than {limits.max_record_bytes} bytes",
-        )
-    _drain(record.raw_stream)
-    return article_from_html(
-        payload,
-        source=source,
-        position=offset,
-        url=headers.get_header("WARC-Target-URI"),
-        published=parse_date(headers.get_header("WARC-Date")),
-        source_id=headers.get_header("WARC-Record-ID"),
-    )
 
 
 def read_warc(

@@ -87,7 +87,9 @@ def _parse(name: str, text: str) -> ModalityCues:
         row = mark.line + 1 if mark is not None else None
         raise LexiconError(f"invalid YAML: {exc}", path=name, row=row) from exc
     if not isinstance(raw, dict):
-        raise LexiconError("the modality file must be a mapping with version/source/license", path=name)
+        raise LexiconError(
+            "the modality file must be a mapping with version/source/license", path=name
+        )
     try:
         return ModalityCues.model_validate(raw)
     except ValidationError as exc:
@@ -113,7 +115,11 @@ def load_cues(path: str | None = None) -> ModalityCues:
     """
     if path is None:
         name = f"eventwire/data/lexicon/{MODALITY_FILE}"
-        text = resources.files("eventwire").joinpath(f"data/lexicon/{MODALITY_FILE}").read_text("utf-8")
+        text = (
+            resources.files("eventwire")
+            .joinpath(f"data/lexicon/{MODALITY_FILE}")
+            .read_text("utf-8")
+        )
     else:
         name = path
         try:

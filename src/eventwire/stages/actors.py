@@ -56,11 +56,11 @@ from typing import Literal
 
 import jellyfish
 from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from ..config import Settings
 from ..kb import GroupEntry, KnowledgeBase, MetonymMatch, PersonEntry, PersonRole, load_kb
-from ..model import Actor, Article, Mention, Parse
+from ..model import Actor, Article, Entity, Mention, Parse
 from ..registry import register_stage
 from .base import BaseStage
 
@@ -70,6 +70,7 @@ __all__ = [
     "FUZZY_WITHOUT_CONTEXT",
     "FUZZY_WITH_CONTEXT",
     "HONORIFICS",
+    "SINGLE_TOKEN_MARGIN",
     "ActorResolver",
     "PersonMatch",
     "PersonMatcher",
@@ -83,6 +84,8 @@ __all__ = [
 #: candidates to persons of that country, and when it does not.
 FUZZY_WITH_CONTEXT = 0.86
 FUZZY_WITHOUT_CONTEXT = 0.93
+#: Added to either threshold when only one word (a surname) is given.
+SINGLE_TOKEN_MARGIN = 0.04
 
 #: Forms of address removed before matching a name. Role titles ("President") are not here: they
 #: are role nouns of the agent dictionary and feed the context instead.
@@ -112,7 +115,7 @@ INSTITUTION_HEADS: frozenset[str] = frozenset(
         "government", "administration", "university", "bank", "party", "company", "group",
         "corporation", "institute", "foundation", "square", "road", "avenue", "airport",
         "station", "hospital", "school", "center", "centre", "church", "mosque", "temple",
-        "tower", "castle", "mansion", "residence", "compound", "agency", "service", "times",
+        "tower", "castle", "mansion", "residence", "compound", "service", "times",
         "post", "news", "press",
     }
 )  # fmt: skip
@@ -122,14 +125,14 @@ LOCATIVE_PREPOSITIONS: frozenset[str] = frozenset(
     {
         "in", "at", "near", "into", "inside", "outside", "across", "around", "within",
         "throughout", "through", "via", "from", "toward", "towards", "along", "beyond", "onto",
-        "off", "outside", "behind", "beside", "past", "above", "below", "under", "over",
+        "off", "behind", "beside", "past", "above", "below", "under", "over",
     }
 )  # fmt: skip
 MOTION_VERBS: frozenset[str] = frozenset(
     {
         "visit", "travel", "fly", "arrive", "return", "go", "come", "head", "move", "leave",
         "reach", "land", "sail", "drive", "relocate", "flee", "deploy", "send", "evacuate",
-        "tour", "march", "walk", "commute", "trip", "journey", "flight", "visit", "bring",
+        "tour", "march", "walk", "commute", "trip", "journey", "flight", "bring",
     }
 )  # fmt: skip
 
@@ -171,8 +174,11 @@ def _strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@functools.lru_cache(maxsize=131072)
 def _norm_token(text: str) -> str:
     """One token: case-folded, accents and punctuation removed ("-Rate" -> "rate", "J.D." -> "jd")."""
+    if text.isascii() and text.isalnum():
+        return text.lower()
     cleaned = _strip_accents(text.translate(_APOSTROPHES)).casefold()
     cleaned = _POSSESSIVE.sub("", cleaned)
     return _NON_WORD.sub("", cleaned)
@@ -215,18 +221,46 @@ def _keys(token: str) -> tuple[str, str]:
     return phonetic_keys(token)
 
 
+#: Spelling variants that transliteration and translation produce, folded before comparing.
+_SKELETON_RULES: tuple[tuple[str, str], ...] = (
+    ("ph", "f"), ("ks", "x"), ("kh", "h"), ("dh", "d"), ("th", "t"), ("sch", "sh"), ("tch", "ch"),
+    ("ou", "u"), ("ee", "i"), ("off", "ov"), ("eff", "ev"), ("y", "i"), ("w", "v"), ("k", "c"),
+    ("j", "i"), ("z", "s"), ("q", "c"),
+)  # fmt: skip
+_DOUBLES = re.compile(r"(\w)\1+")
+
+
+@functools.lru_cache(maxsize=65536)
+def _skeleton(token: str) -> str:
+    """A token with transliteration variants folded ("Zelenskyy" and "Selensky" meet)."""
+    out = token
+    for old, new in _SKELETON_RULES:
+        out = out.replace(old, new)
+    return _DOUBLES.sub(r"\1", out)
+
+
 def _token_similarity(a: str, b: str) -> float:
-    """Jaro-Winkler, lifted when the two tokens sound alike and start alike."""
+    """Jaro-Winkler on the spelling and on the folded skeleton, lifted when the tokens sound alike.
+
+    Jaro-Winkler punishes a changed letter in the middle of a short word hard ("vyeida"/"vieira"
+    0.69), so the normalised Levenshtein similarity of the skeletons is taken too.
+    """
     if a == b:
         return 1.0
+    sa, sb = _skeleton(a), _skeleton(b)
     sim = JaroWinkler.normalized_similarity(a, b)
     ka, kb_ = _keys(a), _keys(b)
     if a[:1] == b[:1] or ka[0][:1] == kb_[0][:1]:
+        # sounding alike is evidence on top of the spelling, not a replacement for it
         if ka[0] and ka[0] == kb_[0]:
-            sim = max(sim, 0.92 if min(len(a), len(b)) > 3 else 0.88)
+            sim = min(max(sim, 0.92), sim + 0.08)
         elif ka[1] and ka[1] == kb_[1]:
-            sim = max(sim, 0.9)
-    return sim
+            sim = min(max(sim, 0.9), sim + 0.06)
+    return max(
+        sim,
+        JaroWinkler.normalized_similarity(sa, sb),
+        Levenshtein.normalized_similarity(sa, sb) if min(len(sa), len(sb)) >= 5 else 0.0,
+    )
 
 
 def name_score(query: Sequence[str], form: Sequence[str]) -> float:
@@ -348,7 +382,10 @@ class PersonMatcher:
             for person in self.by_country.get(country, ()):
                 pool[person.id] = person
         metaphone, nysiis = _keys(tokens[-1])
-        for person in (*self.by_phonetic.get("M:" + metaphone, ()), *self.by_phonetic.get("N:" + nysiis, ())):
+        for person in (
+            *self.by_phonetic.get("M:" + metaphone, ()),
+            *self.by_phonetic.get("N:" + nysiis, ()),
+        ):
             pool[person.id] = person
         if not pool:
             return None
@@ -358,7 +395,11 @@ class PersonMatcher:
         # rapidfuzz pre-filter on the surname: only forms within reach are scored in full
         surnames = [form[-1] for _, form in choices]
         hits = process.extract(
-            tokens[-1], surnames, scorer=JaroWinkler.normalized_similarity, limit=None, score_cutoff=0.6
+            tokens[-1],
+            surnames,
+            scorer=JaroWinkler.normalized_similarity,
+            limit=None,
+            score_cutoff=0.6,
         )
         for _, _, index in hits:
             pid, form = choices[index]
@@ -367,7 +408,7 @@ class PersonMatcher:
             in_context = bool(wanted & person.countries)
             threshold = FUZZY_WITH_CONTEXT if in_context else FUZZY_WITHOUT_CONTEXT
             if len(tokens) == 1:
-                threshold += 0.02
+                threshold += SINGLE_TOKEN_MARGIN
             if score < threshold:
                 continue
             rank = score + self._bonus(person, countries, sector, day, role)
@@ -391,7 +432,7 @@ class PersonMatcher:
         if active:
             bonus += 0.05
         if countries and set(countries) & person.countries:
-            bonus += 0.04
+            bonus += 0.08  # explicit context outweighs the date prior
         current = active or list(person.roles)
         if sector and any(r.sector == sector for r in current):
             bonus += 0.02
@@ -443,6 +484,10 @@ class _Indexes:
         self.kb = kb
         self.persons = PersonMatcher(kb)
         self.max_agent_words = max((len(term.split()) for term in kb.agents), default=1)
+        # first and last words of agent terms: most tokens are rejected by one set lookup
+        self.agent_first: set[str] = {term.split()[0] for term in kb.agents if term.split()}
+        self.agent_last: set[str] = {term.split()[-1] for term in kb.agents if term.split()}
+        self._named_cache: dict[str, tuple[_Named, str] | None] = {}
         # metonym fuzzy index: normalised first token -> [(normalised tokens, match)]
         self.metonyms: list[tuple[tuple[str, ...], MetonymMatch]] = []
         for name, kind, _code in kb.iter_names():
@@ -454,14 +499,25 @@ class _Indexes:
                 self.metonyms.append((tokens, match))
         self.metonym_heads = [tokens[0] for tokens, _ in self.metonyms]
         self.name_words: set[str] = set()
-        for name, _kind, _code in kb.iter_names():
-            self.name_words.update(name_tokens(name))
+        for name, kind, _code in kb.iter_names():
+            if kind != "person":  # words of place and organisation names, not personal names
+                self.name_words.update(name_tokens(name))
 
     def named(self, text: str) -> tuple[_Named, str] | None:
         """Look a span up among countries, metonyms, capitals, organisations and groups.
 
         Returns the match and the method (``exact-alias`` or ``normalised``).
         """
+        cached = self._named_cache.get(text, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
+        result = self._named(text)
+        if len(self._named_cache) > 100_000:
+            self._named_cache.clear()
+        self._named_cache[text] = result
+        return result
+
+    def _named(self, text: str) -> tuple[_Named, str] | None:
         found = self._lookup(text)
         if found is not None:
             return found, "exact-alias"
@@ -476,8 +532,8 @@ class _Indexes:
         kb = self.kb
         metonym = kb.metonym(text)
         if metonym is not None:
-            country = metonym.code if metonym.kind == "country" else None
-            return _Named("metonym", metonym.code, metonym.sector, metonym.alias, country)
+            state = metonym.code if metonym.kind == "country" else None
+            return _Named("metonym", metonym.code, metonym.sector, metonym.alias, state)
         country = kb.country_by_name(text)
         if country is not None:
             return _Named("country", country.code, None, country.name, country.code)
@@ -519,6 +575,9 @@ class _Indexes:
         return _Named("metonym", match.code, match.sector, match.alias, country), best[0]
 
 
+_MISSING = object()
+
+
 @functools.lru_cache(maxsize=8)
 def _indexes_for(kb: KnowledgeBase) -> _Indexes:
     return _Indexes(kb)
@@ -547,6 +606,7 @@ class _Draft:
     mentions: list[tuple[int, int, int | None]] = field(default_factory=list)
     name_forms: set[str] = field(default_factory=set)
     surnames: set[str] = field(default_factory=set)
+    role_words: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -589,6 +649,10 @@ class _ArticleRun:
         self.context_only: set[int] = set()
         self.person_mentions: list[tuple[int, int, bool, _Draft]] = []
         self.role_mentions: list[tuple[int, _Draft]] = []
+        self.entity_at: list[Entity | None] = [None] * len(parse.tokens)
+        for ent in parse.entities:
+            for i in range(ent.tok_start, ent.tok_end):
+                self.entity_at[i] = ent
         self._chunk_of: dict[int, tuple[int, int]] = {}
         for chunk in parse.noun_chunks:
             for i in range(chunk.tok_start, chunk.tok_end):
@@ -697,7 +761,22 @@ class _ArticleRun:
                 i = j
             else:
                 i += 1
-        spans.sort()
+        # a longer proper-noun phrase around an entity ("Islamic" + "State") or a capitalised noun
+        # chunk ("Whitehall" tagged NOUN) is tried first, as an exact KB name only ("+")
+        for ent in self.parse.entities:
+            s, e = ent.tok_start, ent.tok_end
+            while s > 0 and tokens[s - 1].pos == "PROPN" and tokens[s - 1].sent == ent.sentence:
+                s -= 1
+            while e < len(tokens) and tokens[e].pos == "PROPN" and tokens[e].sent == ent.sentence:
+                e += 1
+            if (s, e) != (ent.tok_start, ent.tok_end):
+                spans.append((s, e, "+"))
+        for chunk in self.parse.noun_chunks:
+            s, e = self._trim(chunk.tok_start, chunk.tok_end)
+            if s < e and not in_entity[s] and tokens[s].text[:1].isupper():
+                spans.append((s, e, "+"))
+        # earlier first; at the same start the longer span first
+        spans.sort(key=lambda span: (span[0], span[0] - span[1]))
         return spans
 
     def _phrase_items(self) -> list[tuple[str, int]]:
@@ -718,7 +797,9 @@ class _ArticleRun:
             tokens[start].pos in ("DET", "PUNCT") or tokens[start].text.casefold() == "the"
         ):
             start += 1
-        while end > start and (tokens[end - 1].pos in ("PUNCT", "PART") or tokens[end - 1].tag == "POS"):
+        while end > start and (
+            tokens[end - 1].pos in ("PUNCT", "PART") or tokens[end - 1].tag == "POS"
+        ):
             end -= 1
         return start, end
 
@@ -731,18 +812,23 @@ class _ArticleRun:
             return
         text = self._span_text(start, end)
         root = self._root(start, end)
-        if label == "NORP" and self.tokens[root].dep in ("amod", "compound", "nmod"):
+        if label == "NORP" and (
+            self.tokens[root].pos == "ADJ" or self.tokens[root].dep in ("amod", "compound", "nmod")
+        ):
             return  # a nationality adjective: context of its head, resolved with the phrase
         if not label and self._is_role_phrase(start, end):
             return
         found = self.idx.named(text)
         if found is not None:
-            self._named_actor(found[0], found[1], start, end, 0.95 if found[1] == "exact-alias" else 0.9)
+            self._named_actor(
+                found[0], found[1], start, end, 0.95 if found[1] == "exact-alias" else 0.9
+            )
             return
-        if self._modifies_actor_phrase(root) and label != "PERSON":
-            # e.g. an unknown ORG inside "the G7 Foreign Ministers": try its parts first
-            if self._sub_spans(start, end):
-                return
+        if label == "+":
+            return
+        # e.g. an unknown ORG inside "the G7 Foreign Ministers": try its parts first
+        if self._modifies_actor_phrase(root) and label != "PERSON" and self._sub_spans(start, end):
+            return
         words = name_tokens([self.tokens[i].text for i in range(start, end)])
         if not words:
             return
@@ -750,9 +836,9 @@ class _ArticleRun:
         if head_word in INSTITUTION_HEADS and len(words) >= 2:
             self._institution(start, end, words)
             return
-        if label in ("PERSON", "ORG", "") or self._linked_person(words) is not None:
-            if self._person(start, end, words, label):
-                return
+        maybe_person = label in ("PERSON", "ORG", "") or self._linked_person(words) is not None
+        if maybe_person and self._person(start, end, words, label):
+            return
         if len(words) >= 2 and self._sub_spans(start, end):
             return
         fuzzy = self.idx.fuzzy_metonym(words)
@@ -778,11 +864,13 @@ class _ArticleRun:
             self.kb.agent(" ".join(words)) is not None
         )
 
-    def _named_actor(self, named: _Named, method: str, start: int, end: int, confidence: float) -> None:
+    def _named_actor(
+        self, named: _Named, method: str, start: int, end: int, confidence: float
+    ) -> None:
         root = self._root(start, end)
         if named.kind in ("capital", "metonym") and not self._acts(root):
             return  # a place ("in Washington"): the places stage handles it
-        if named.kind in ("country", "organization", "group") and self._absorbed(root):
+        if self._absorbed(root):
             self.context_only.update(range(start, end))
             return
         if named.kind == "organization":
@@ -893,7 +981,11 @@ class _ArticleRun:
                     continue
                 named, method = found
                 rest = self._agent_term_at(end - 1)
-                if rest is not None and rest[0] >= e and named.kind in ("organization", "group", "country"):
+                if (
+                    rest is not None
+                    and rest[0] >= e
+                    and named.kind in ("organization", "group", "country")
+                ):
                     ctx = self._context(range(start, rest[0]), end - 1)
                     self._make_agent(ctx, rest, start, end, "agent-dictionary")
                     self.context_only.update(range(s, e))
@@ -961,12 +1053,19 @@ class _ArticleRun:
 
     def _person(self, start: int, end: int, words: list[str], label: str) -> bool:
         """Resolve a person name span; returns False when it is not taken as a person."""
+        # NER often leaves part of a name outside the entity ("Yoon Suk" + "Yeol")
+        while start > 0 and self._name_part(start - 1, self.tokens[start].sent):
+            start -= 1
+        while end < len(self.tokens) and self._name_part(end, self.tokens[start].sent):
+            end += 1
         root = self._root(start, end)
         name_start = start
         # titles and honorifics inside the entity ("President Putin") go to the context
         while name_start < end - 1 and self._title_at(name_start) is not None:
             name_start += self._title_at(name_start) or 1
-        ctx = self._context(self._context_tokens(start, end, root), root, own=range(start, name_start))
+        ctx = self._context(
+            self._context_tokens(start, end, root), root, own=range(start, name_start)
+        )
         words = name_tokens([self.tokens[i].text for i in range(name_start, end)])
         if not words:
             return False
@@ -1002,15 +1101,32 @@ class _ArticleRun:
         self.context_only.update(ctx.tokens)
         return True
 
+    def _is_person(self, i: int) -> bool:
+        owner = self.owner[i]
+        return owner is not None and owner.type == "person"
+
+    def _name_part(self, i: int, sent: int) -> bool:
+        """Whether token ``i`` may continue a person's name that NER cut short."""
+        tok = self.tokens[i]
+        ent = self.entity_at[i]
+        return (
+            tok.pos == "PROPN"
+            and tok.text[:1].isupper()
+            and tok.sent == sent
+            and self.owner[i] is None
+            and (ent is None or ent.label == "PERSON")
+            and self._title_at(i) is None
+            and self.idx.named(tok.text) is None
+        )
+
     def _kb_person(self, match: PersonMatch, ctx: _Context) -> _Draft:
         person, role = match.person, match.role
-        if match.method == "fuzzy":
-            reason = f"fuzzy:jw={match.score:.2f}"
-        else:
-            reason = match.method
+        reason = f"fuzzy:jw={match.score:.2f}" if match.method == "fuzzy" else match.method
         if ctx.given:
             reason += f"+context:{ctx.describe()}"
-        confidence = {"exact-alias": 0.95, "normalised": 0.9}.get(match.method, min(0.9, match.score))
+        confidence = {"exact-alias": 0.95, "normalised": 0.9}.get(
+            match.method, min(0.9, match.score)
+        )
         if role is not None and not role.active_on(self.day):
             confidence *= 0.85
             reason += "+role-not-current"
@@ -1030,9 +1146,9 @@ class _ArticleRun:
         if not draft.name_forms:
             for name in (person.name, *person.aliases):
                 self._remember(draft, name_tokens(name))
-        if ctx.role and draft.role and ctx.role not in draft.role:
+        if ctx.role:
             # keep the article's wording too, so "the minister" finds a "foreign secretary"
-            draft.role = f"{draft.role}|{ctx.role}"
+            draft.role_words.add(ctx.role)
         return draft
 
     @staticmethod
@@ -1057,7 +1173,8 @@ class _ArticleRun:
             return False
         sentence = self.parse.sentences[tokens[0].sent]
         first_word = tokens[0].i == sentence.tok_start or (
-            tokens[0].i > sentence.tok_start and self.tokens[tokens[0].i - 1].pos == "PUNCT"
+            tokens[0].i > sentence.tok_start
+            and self.tokens[tokens[0].i - 1].pos == "PUNCT"
             and tokens[0].i - 1 == sentence.tok_start
         )
         return tokens[0].pos == "PROPN" and (not first_word or ctx.given)
@@ -1080,12 +1197,51 @@ class _ArticleRun:
             out.extend(range(chunk[0], start))
         else:
             i = start - 1
-            while i >= 0 and self.tokens[i].head in range(start, end) or (
-                i >= 0 and self.tokens[i].dep in _MODIFIER_DEPS and self.tokens[i].sent == self.tokens[start].sent
-                and self.tokens[i].head >= i and self.tokens[i].head < end
+            while (i >= 0 and self.tokens[i].head in range(start, end)) or (
+                i >= 0
+                and self.tokens[i].dep in _MODIFIER_DEPS
+                and self.tokens[i].sent == self.tokens[start].sent
+                and self.tokens[i].head >= i
+                and self.tokens[i].head < end
             ):
                 out.insert(0, i)
                 i -= 1
+        # the role phrase written straight before the name ("American secretary of defense
+        # <name>", which the parser often splits): nouns, adjectives, determiners and of/for
+        i = start - 1
+        sent = self.tokens[start].sent
+        while i >= 0 and start - i <= 12:
+            left = self.tokens[i]
+            if left.sent != sent or self._is_person(i):
+                break
+            if left.pos in ("VERB", "AUX", "SCONJ", "PRON", "ADV", "CCONJ") or left.text in (
+                ",",
+                ";",
+                ":",
+            ):
+                break
+            if left.pos == "ADP" and left.text.casefold() not in ("of", "for"):
+                break
+            if left.pos == "PUNCT" and left.text not in ("-", "–"):
+                break
+            out.append(i)
+            i -= 1
+        # "American secretary of defense <name>": climb of/for phrases to the role noun
+        tok = self.tokens[root]
+        for _ in range(4):
+            if tok.dep != "pobj" or self.tokens[tok.head].text.casefold() not in (
+                "of",
+                "for",
+                "to",
+            ):
+                break
+            governor = self.tokens[self.tokens[tok.head].head]
+            span = self._chunk_of.get(governor.i)
+            if span is None or governor.sent != tok.sent:
+                break
+            out.extend(range(span[0], min(span[1], start)))
+            out.extend(range(span[1], min(tok.i, start)))
+            tok = governor
         tok = self.tokens[root]
         if tok.dep == "appos" and tok.head != root:
             span = self._chunk_of.get(tok.head)
@@ -1161,20 +1317,22 @@ class _ArticleRun:
         tok = self.tokens[i]
         if tok.dep == "poss":
             return True
-        return any(self.tokens[c].tag == "POS" or self.tokens[c].dep == "case" for c in self.parse.children(i))
+        return any(
+            self.tokens[c].tag == "POS" or self.tokens[c].dep == "case"
+            for c in self.parse.children(i)
+        )
 
     def _entity_end(self, i: int, order: Sequence[int]) -> int | None:
         """End of the name starting at token ``i`` (an entity, else the longest KB name)."""
-        for ent in self.parse.entities:
-            if ent.tok_start <= i < ent.tok_end:
-                end = ent.tok_end
-                while end > i + 1 and self.tokens[end - 1].tag == "POS":
-                    end -= 1
-                while end > i + 1 and (end - 1) not in order:
-                    end -= 1
-                if self.idx.named(self._span_text(i, end)) is not None:
-                    return end
-                break
+        ent = self.entity_at[i]
+        if ent is not None:
+            end = ent.tok_end
+            while end > i + 1 and self.tokens[end - 1].tag == "POS":
+                end -= 1
+            while end > i + 1 and (end - 1) not in order:
+                end -= 1
+            if self.idx.named(self._span_text(i, end)) is not None:
+                return end
         limit = min(len(self.tokens), i + 4)
         for end in range(limit, i, -1):
             if all(j in order for j in range(i, end)) and self.idx.named(self._span_text(i, end)):
@@ -1197,6 +1355,8 @@ class _ArticleRun:
     def _agent_term_from(self, i: int) -> tuple[str, int] | None:
         """The longest agent-dictionary term starting at token ``i``: (term, end index)."""
         tokens = self.tokens
+        if _norm_token(tokens[i].text) not in self.idx.agent_first:
+            return None
         sent = tokens[i].sent
         best: tuple[str, int] | None = None
         for size in range(1, self.idx.max_agent_words + 1):
@@ -1215,6 +1375,12 @@ class _ArticleRun:
     def _agent_term_at(self, last: int) -> tuple[int, str] | None:
         """The longest agent term ending at token ``last``: (start index, term)."""
         tokens = self.tokens
+        last_words = self.idx.agent_last
+        if (
+            _norm_token(tokens[last].text) not in last_words
+            and tokens[last].lemma not in last_words
+        ):
+            return None
         lo = max(0, last - self.idx.max_agent_words + 1)
         for start in range(lo, last + 1):
             if tokens[start].sent != tokens[last].sent:
@@ -1241,18 +1407,25 @@ class _ArticleRun:
                 self._member_phrase(chunk.tok_start, chunk.tok_end, root)
             return
         term_start, term_text = term
-        if any(self.owner[i] is not None and self.owner[i].type == "person" and not self._is_possessor(i)
-               for i in range(chunk.tok_start, chunk.tok_end)):
+        if any(
+            self._is_person(i) and not self._is_possessor(i)
+            for i in range(chunk.tok_start, chunk.tok_end)
+        ):
             return  # "President Vladimir Putin": the role belongs to the named person
         for linked in self._appositive_persons(root):
             self._mention(linked, chunk.tok_start, chunk.tok_end)
             return
         indices = list(range(chunk.tok_start, term_start))
         for child in self.parse.children(root):
-            if self.tokens[child].dep == "prep" and self.tokens[child].text.casefold() in ("of", "from"):
+            if self.tokens[child].dep == "prep" and self.tokens[child].text.casefold() in (
+                "of",
+                "from",
+            ):
                 for obj in self.parse.children(child):
                     if self.tokens[obj].dep == "pobj":
-                        indices.extend(self._conjuncts(obj))
+                        for member in self._conjuncts(obj):
+                            span = self._chunk_of.get(member, (member, member + 1))
+                            indices.extend(range(span[0], span[1]))
         ctx = self._context(indices, root)
         if self._definite(chunk.tok_start, term_start, root, ctx):
             return
@@ -1282,17 +1455,15 @@ class _ArticleRun:
     def _make_agent(
         self, ctx: _Context, term: tuple[int, str], start: int, end: int, reason: str
     ) -> None:
-        term_start, term_text = term
+        _term_start, term_text = term
         agent = self.kb.agent(term_text)
         if agent is None:
             return
-        head_sector = agent.sector
-        sector = head_sector
-        if ctx.sector and ctx.sector != head_sector and head_sector == "GOV" and ctx.role is None:
+        sector = agent.sector
+        if ctx.sector and sector == "GOV" and ctx.sector != "GOV":
             sector = ctx.sector  # "military officials": the modifier says which officials
-        elif ctx.sector and ctx.role is None and ctx.sector != "GOV":
-            sector = ctx.sector if head_sector == "GOV" else head_sector
-        words = [_norm_token(self.tokens[j].text) for j in range(term_start, end)]
+        elif ctx.group is not None and sector == "GOV":
+            sector = ctx.group.sector  # "Taliban officials" speak for the group
         role = agent.term
         country = ctx.countries[0] if ctx.countries else None
         if ctx.group is not None:
@@ -1324,7 +1495,6 @@ class _ArticleRun:
                 confidence=0.8 if (country or ctx.org) else 0.6,
                 reason=f"{reason}:{detail}" if detail else reason,
             )
-        del words
         self._mention(draft, start, end)
 
     def _phrase_name(self, start: int, end: int) -> str:
@@ -1336,7 +1506,7 @@ class _ArticleRun:
     def _definite(self, start: int, term_start: int, root: int, ctx: _Context) -> bool:
         """Link "the prime minister" / "the minister" to the latest person (or agent) in that role."""
         tok = self.tokens[root]
-        if tok.tag in ("NNS", "NNPS") or ctx.possessor is not None or ctx.org or ctx.group:
+        if self._plural(root) or ctx.possessor is not None or ctx.org or ctx.group:
             return False
         first = self.tokens[start]
         if first.text.casefold() != "the" or any(
@@ -1350,7 +1520,7 @@ class _ArticleRun:
         for position, draft in reversed(self.role_mentions):
             if position >= tok.start or draft.role is None:
                 continue
-            roles = draft.role.split("|")
+            roles = [draft.role, *draft.role_words]
             if not any(full in r or head_word == r.split()[-1] for r in roles):
                 continue
             if ctx.countries and draft.country not in ctx.countries:
@@ -1358,6 +1528,18 @@ class _ArticleRun:
             self._mention(draft, start, root + 1)
             return True
         return False
+
+    def _plural(self, root: int) -> bool:
+        """Whether the role noun at ``root`` is plural (the agent KB knows its plural form)."""
+        term = self._agent_term_at(root)
+        word = _norm_token(self.tokens[root].text)
+        entry = self.kb.agent(term[1]) if term else None
+        if entry is not None:
+            if entry.plural and word == _norm_token(entry.plural.split()[-1]):
+                return True
+            if entry.plural and word == _norm_token(entry.term.split()[-1]):
+                return False
+        return self.tokens[root].tag in ("NNS", "NNPS")
 
     def _appositive_persons(self, root: int) -> list[_Draft]:
         tok = self.tokens[root]
@@ -1373,17 +1555,17 @@ class _ArticleRun:
         return out
 
     def _conjuncts(self, i: int) -> list[int]:
-        """Token ``i`` and the tokens conjoined to it (with their compounds)."""
+        """Token ``i`` and the heads conjoined to it ("Britain, France and Australia")."""
         out: list[int] = []
         stack = [i]
-        while stack:
+        while stack and len(out) < 50:
             j = stack.pop()
-            out.extend(k for k in self.parse.subtree(j) if self.tokens[k].dep in ("compound", "amod") or k == j)
+            out.append(j)
             stack.extend(c for c in self.parse.children(j) if self.tokens[c].dep == "conj")
         return sorted(set(out))
 
     def _member_phrase(self, start: int, end: int, root: int) -> None:
-        """"EU countries, including Ireland and Belgium": the org gets the phrase, members mentions."""
+        """ "EU countries, including Ireland and Belgium": the org gets the phrase, members mentions."""
         org_draft: _Draft | None = None
         for i in range(start, root):
             owner = self.owner[i]
@@ -1397,11 +1579,16 @@ class _ArticleRun:
             governors.append(self.tokens[tok.head].head)
         for governor in governors:
             for child in self.parse.children(governor):
-                if self.tokens[child].text.casefold() not in LIST_MARKERS and self.tokens[child].dep != "appos":
+                if (
+                    self.tokens[child].text.casefold() not in LIST_MARKERS
+                    and self.tokens[child].dep != "appos"
+                ):
                     continue
-                objects = [child] if self.tokens[child].dep == "appos" else [
-                    c for c in self.parse.subtree(child) if self.tokens[c].dep == "pobj"
-                ]
+                objects = (
+                    [child]
+                    if self.tokens[child].dep == "appos"
+                    else [c for c in self.parse.subtree(child) if self.tokens[c].dep == "pobj"]
+                )
                 for obj in objects:
                     for member in self._conjuncts(obj):
                         self._member(member)

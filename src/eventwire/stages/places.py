@@ -7,7 +7,10 @@ of first mention). Unresolved names are not listed.
 A name that acts as an actor in its sentence is not a place *for that mention*:
 
 * the actor stage resolved the span as a metonym ("Washington said" → USA GOV, "Downing Street"
-  → GBR GOV): some actor mention covers the entity and the actor's ``reason`` says ``metonym``;
+  → GBR GOV): some actor mention covers the entity and the actor's ``reason`` says ``metonym`` —
+  unless the name is the object of a verb or preposition ("military assistance with Kiev"): the
+  state acts through the name there, but the text still points at the place, so the mention is
+  kept (as GDELT geocodes such mentions);
 * the entity is the subject of a verb ("Moscow warned", "Russia rejects") or the agent of a
   passive ("was attacked by Russia");
 * a country name is a pre-modifier of a noun ("US President", "UK troops"): it classifies the noun
@@ -43,6 +46,7 @@ __all__ = ["PLACE_LABELS", "PlaceStage", "acts_as_actor"]
 PLACE_LABELS: frozenset[str] = frozenset({"GPE", "LOC", "FAC"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _MODIFIER_DEPS = frozenset({"compound", "amod", "nmod"})
+_OBLIQUE_DEPS = frozenset({"pobj", "dobj", "dative"})
 #: Untagged proper nouns are accepted as city names only for cities at least this large.
 _UNTAGGED_MIN_POPULATION = 1_000_000
 
@@ -95,7 +99,12 @@ def _untagged_names(parse: Parse) -> list[Entity]:
             i += 1
             continue
         j = i + 1
-        while j < n and parse.tokens[j].pos == "PROPN" and not covered[j] and parse.tokens[j].sent == tok.sent:
+        while (
+            j < n
+            and parse.tokens[j].pos == "PROPN"
+            and not covered[j]
+            and parse.tokens[j].sent == tok.sent
+        ):
             j += 1
         last = parse.tokens[j - 1]
         out.append(
@@ -195,7 +204,7 @@ class PlaceStage(BaseStage):
                 entry = gaz.lookup(_strip_article(ent.text), context)
                 if entry is None or (ent.label == "" and not _safe_untagged(entry)):
                     continue
-                if self._metonym(index, ent) or acts_as_actor(
+                if self._metonym(index, parse, ent) or acts_as_actor(
                     parse, ent, country=entry.feature == "country"
                 ):
                     continue
@@ -212,9 +221,17 @@ class PlaceStage(BaseStage):
         return article
 
     @staticmethod
-    def _metonym(index: MentionIndex, ent: Entity) -> bool:
+    def _metonym(index: MentionIndex, parse: Parse, ent: Entity) -> bool:
+        if parse.tokens[_entity_root(parse, ent)].dep in _OBLIQUE_DEPS:
+            # "assistance with Kiev", "sanctions on Moscow": the state acts through the name, but
+            # the text still points at the place (GDELT geocodes such mentions too)
+            return False
         for actor, mention in index.overlapping(ent.start, ent.end):
-            if "metonym" in actor.reason.lower() and mention.start <= ent.start and mention.end >= ent.end:
+            if (
+                "metonym" in actor.reason.lower()
+                and mention.start <= ent.start
+                and mention.end >= ent.end
+            ):
                 return True
         return False
 
@@ -239,9 +256,9 @@ class PlaceStage(BaseStage):
             loc = event.location
             if loc is None or (loc.lat is not None and loc.lon is not None):
                 continue
-            place = by_name.get(name_key(_strip_article(loc.name)))
-            if place is not None:
-                lat, lon, country = place.lat, place.lon, place.country
+            known = by_name.get(name_key(_strip_article(loc.name)))
+            if known is not None:
+                lat, lon, country = known.lat, known.lon, known.country
             else:
                 hint = context | {loc.country} if loc.country else context
                 entry = self.gazetteer.lookup(_strip_article(loc.name), hint)

@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from ..errors import ConfigError, StoreError
-from ..model import Article, Event, EventArg, Modality, Reject
+from ..model import Article, Event, Modality, Reject
 from .tables import (
     ActorRow,
     ArticleLinkRow,
@@ -71,6 +71,8 @@ __all__ = [
     "EventRecord",
     "Store",
     "actor_code",
+    "arg_key",
+    "cluster_key",
     "count_rows",
     "existing_ids",
     "load_article",
@@ -80,6 +82,7 @@ __all__ = [
     "reject_key",
     "save_articles",
     "save_rejects",
+    "to_utc",
 ]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -180,15 +183,14 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading (rolled back at the end)."""
+        """A session for reading (its transaction ends when the block does)."""
         session = self._sessions()
         try:
             yield session
         except SQLAlchemyError as exc:
             raise StoreError(f"store query failed: {exc}") from exc
         finally:
-            session.rollback()
-            session.close()
+            session.close()  # ends the transaction; loaded objects stay usable
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -210,9 +212,7 @@ class Store:
         """The size of the database on disk (file plus WAL for SQLite)."""
         if self.dialect == "sqlite":
             path = Path(make_url(self.url).database or "")
-            return sum(
-                p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists()
-            )
+            return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
         with self.engine.connect() as conn:
             size = conn.execute(select(func.pg_database_size(func.current_database()))).scalar()
         return int(size or 0)
@@ -260,35 +260,36 @@ def _event_day(event: Event, published: datetime | None) -> date | None:
     return published.date() if published is not None else None
 
 
-def _arg_key(arg: EventArg | None, kb: str | None) -> str:
-    """The identity of an event's source or target for clustering (see ``storage.merge``)."""
-    if arg is None:
+def arg_key(country: str | None, org: str | None, kb: str | None, text: str | None) -> str:
+    """The identity of an event's source or target for clustering (see ``storage.merge``):
+    country, organisation and knowledge-base id, or the normalised text when none is known;
+    ``-`` for no target."""
+    if text is None and not (country or org or kb):
         return "-"
-    if arg.country or arg.org or kb:
-        return "|".join((arg.country or "", arg.org or "", kb or ""))
-    return "text:" + " ".join(arg.text.casefold().split())
+    if country or org or kb:
+        return "|".join((country or "", org or "", kb or ""))
+    return "text:" + " ".join((text or "").casefold().split())
 
 
 def cluster_key(event: Event, source_kb: str | None, target_kb: str | None) -> str | None:
     """The hash of the clustering group of ``event``; ``None`` for unclustered modalities."""
     if event.modality not in CLUSTERED_MODALITIES:
         return None
+    src, tgt = event.source, event.target
     parts = (
-        _arg_key(event.source, source_kb),
-        _arg_key(event.target, target_kb),
+        arg_key(src.country, src.org, source_kb, src.text),
+        arg_key(tgt.country, tgt.org, target_kb, tgt.text) if tgt is not None else "-",
         event.plover.type,
         event.cameo.root,
     )
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def group_fields(event: Event, source_kb: str | None, target_kb: str | None) -> dict[str, str]:
-    return {
-        "source_key": _arg_key(event.source, source_kb),
-        "target_key": _arg_key(event.target, target_kb),
-        "plover_type": event.plover.type,
-        "cameo_root": event.cameo.root,
-    }
+def to_utc(value: datetime | None) -> datetime | None:
+    """Aware UTC datetimes in and out of the store (SQLite keeps no offset; naive means UTC)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _event_row(article: Article, ev: Event, kb_of: dict[str, str | None]) -> dict[str, Any]:
@@ -363,7 +364,7 @@ def _article_rows(
                 "image_url": article.image_url,
                 "outlet": article.outlet,
                 "language": article.language,
-                "published": article.published,
+                "published": to_utc(article.published),
                 "text": article.text,
                 "flags": document["flags"],
                 "average_tone": article.tone.average_tone,
@@ -474,9 +475,7 @@ def save_articles(
         return []
     batches: dict[str, list[dict[str, Any]]] = {name: [] for name in _TABLES}
     for article in new:
-        for name, rows in _article_rows(
-            article, now, (minhashes or {}).get(article.id)
-        ).items():
+        for name, rows in _article_rows(article, now, (minhashes or {}).get(article.id)).items():
             batches[name].extend(rows)
     for name, table in _TABLES.items():
         if batches[name]:
@@ -500,7 +499,9 @@ def insert_ignore(session: Session, table: type[Base], rows: list[dict[str, Any]
         session.execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
 
 
-def save_rejects(session: Session, rejects: Sequence[Reject], *, now: datetime | None = None) -> int:
+def save_rejects(
+    session: Session, rejects: Sequence[Reject], *, now: datetime | None = None
+) -> int:
     """Store rejects, deduplicated by (source, position, reason). Returns how many were new."""
     if not rejects:
         return 0
@@ -778,7 +779,7 @@ def query_events(
         article.
     """
     filters = filters or EventFilter()
-    day_key = func.coalesce(EventRow.day, _NO_DAY)
+    day_key: ColumnElement[date] = func.coalesce(EventRow.day, _NO_DAY)
     key = tuple_(day_key, EventRow.article_id, EventRow.event_id)
     article_cols = [getattr(ArticleRow, name) for name in ARTICLE_FIELDS]
     stmt = (
@@ -806,4 +807,3 @@ def query_events(
             )
         )
     return out
-

@@ -11,8 +11,9 @@ when a store is opened); these classes are the single definition the migrations 
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -21,8 +22,8 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
-    Index,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -58,7 +59,7 @@ NAMING_CONVENTION: dict[str, str] = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JsonType, list[Any]: JsonType}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JsonType, list[Any]: JsonType}
 
 
 class ArticleRow(Base):
@@ -179,7 +180,7 @@ class EventRow(Base):
     #: the date as coded (ISO 8601, possibly partial)
     date: Mapped[str | None] = mapped_column(String(32))
     #: the event day used for filtering and clustering: the coded date, else the publication day
-    day: Mapped[date | None] = mapped_column(Date)
+    day: Mapped[dt.date | None] = mapped_column(Date)
 
     location_name: Mapped[str | None] = mapped_column(Text)
     location_country: Mapped[str | None] = mapped_column(String(8))

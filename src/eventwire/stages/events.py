@@ -1,0 +1,870 @@
+"""The event coder: PLOVER and CAMEO events with modality and provenance.
+
+For every sentence the coder looks up each verb and event noun in the pattern lexicon
+(:mod:`eventwire.lexicons`), matches the pattern against the dependency parse (particle, required
+preposition, object constraint, voice), and finds the arguments:
+
+* **source** – the clause subject, following control and complement chains ("Britain, France and
+  Australia have indicated that *they* were ready to send troops": *they* is the matrix subject),
+  the agent of a passive ("was attacked by"), the head of a relative clause, the subject of a light
+  verb ("*X* held talks with", "*X* imposed sanctions on") or of a modal cue verb ("*Japan*
+  offered support"), a possessor or actor modifier of an event noun ("Russia's invasion", "the US
+  suspension"), or, in reported speech, the speaker for "we"/"us";
+* **target** – the dependent the pattern names (direct object, object of one of its prepositions,
+  dative, possessor); failing that a country in a "to/in/into/against" phrase of the event clause,
+  and failing that (for patterns that expect a target) the target of the previous event of the same
+  PLOVER type in the article ("discourse"), each with lower confidence.
+
+Coordinated sources and targets give one dyadic event per pair, sharing a ``group`` id. Modality is
+read from the cues on the path from the event to the root (:mod:`._events_modality`, cue lists in
+``data/lexicon/modality.yaml``): a refused act becomes the CAMEO 12x code the ontology gives for
+refusing it (``Ontology.refusal_code``), an intended/conditional act the 03x (or 13x for threats
+of material conflict) code of ``Ontology.intent_code``. Verbs that only carried the modality
+("refused", "agreed", "ready") do not add events of their own when they govern a coded act.
+
+Events whose final CAMEO code has no PLOVER type (the statement codes 010-017, following the
+ontology table's decision) are not emitted; neither are events whose source is not an actor of the
+article, and refusals of acts that CAMEO has no refusal code for (refusing to attack is not an
+event). Dates come from :mod:`eventwire.temporal` (the expression attached nearest to the event in
+the tree; otherwise the publication day), locations from an "in/at <place>" phrase of the event
+clause with the country looked up in the actor KB (coordinates are left to the places stage).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from ..config import Settings
+from ..kb import KnowledgeBase, load_kb
+from ..lexicons import Lexicon, Ontology, Pattern, load_lexicon, load_ontology
+from ..lookup import MentionIndex
+from ..model import Actor, Article, Cameo, Event, EventArg, Location, Plover, Sentence, Span
+from ..registry import register_stage
+from ..temporal import find_date_expressions, resolve_date
+from ._events_cues import ModalityCues, load_cues
+from ._events_modality import ModalityReading, read_modality
+from ._events_syntax import ArgActor, Syntax
+from .base import BaseStage
+
+LOGGER = logging.getLogger(__name__)
+
+__all__ = ["EventCoder"]
+
+#: confidence contributed by how an argument was found
+_SOURCE_WEIGHT: dict[str, float] = {
+    "direct": 0.22,
+    "agent": 0.22,
+    "possessor": 0.2,
+    "modifier": 0.16,
+    "relcl": 0.16,
+    "appos": 0.16,
+    "collective": 0.16,
+    "control": 0.16,
+    "light": 0.16,
+    "cue": 0.15,
+    "speaker": 0.1,
+    "anaphor": 0.08,
+    "context": 0.06,
+}
+_TARGET_WEIGHT: dict[str, float] = {
+    "pattern": 0.12,
+    "none": 0.12,
+    "location": 0.05,
+    "discourse": 0.0,
+}
+_LOCATION_PREPS = frozenset(
+    {"to", "in", "into", "against", "for", "on", "toward", "towards", "with", "from"}
+)
+_PLACE_PREPS = frozenset({"in", "at"})
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_TIME_LABELS = frozenset({"DATE", "TIME"})
+_CLAUSE_DEPS = frozenset(
+    {"ccomp", "xcomp", "advcl", "relcl", "acl", "conj", "csubj", "parataxis", "nsubj"}
+)
+_CONTEXT_PREPS = frozenset({"in", "into"})
+#: stands in for a missing publication date; only expressions with a written year are resolved then
+_NO_DATE = date(1970, 1, 1)
+
+
+@dataclass(slots=True)
+class _Candidate:
+    pattern: Pattern
+    kind: Literal["verb", "noun"]
+    trigger: int
+    anchor: int
+    sources: list[ArgActor]
+    source_how: str
+    targets: list[ArgActor]
+    target_how: str
+    object_matched: bool
+    governor: int | None = None
+    reading: ModalityReading = field(default_factory=ModalityReading)
+    code: str = ""
+
+
+@dataclass(slots=True)
+class _Draft:
+    sentence: int
+    cand: _Candidate
+    source: ArgActor
+    target: ArgActor | None
+    target_how: str
+    confidence: float
+    date: str | None
+    location: Location | None
+    group_key: tuple[int, int]
+
+
+@register_stage("eventwire.events.coder.v1", requires=("parse", "actors"), assigns=("events",))
+class EventCoder(BaseStage):
+    """Code PLOVER/CAMEO events from the parse and the resolved actors (see the module doc)."""
+
+    name = "events"
+    requires = ("parse", "actors")
+    assigns = ("events",)
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        lexicon: Lexicon | None = None,
+        ontology: Ontology | None = None,
+        cues: ModalityCues | None = None,
+        kb: KnowledgeBase | None = None,
+        on_error: Literal["raise", "record"] = "record",
+    ) -> None:
+        super().__init__(on_error=settings.pipeline.on_error if settings else on_error)
+        self._lexicon_files = list(settings.lexicon_files) if settings else []
+        self._actor_files = list(settings.actors_files) if settings else []
+        self._lexicon = lexicon
+        self._ontology = ontology
+        self._cues = cues
+        self._kb = kb
+        self._inverse: dict[str, str] | None = None
+
+    def initialize(self) -> None:
+        if self._ontology is None:
+            self._ontology = load_ontology()
+        if self._lexicon is None:
+            self._lexicon = load_lexicon(self._lexicon_files)
+        if self._cues is None:
+            self._cues = load_cues()
+        if self._kb is None:
+            self._kb = load_kb(self._actor_files)
+
+    @property
+    def lexicon(self) -> Lexicon:
+        self._ensure_initialized()
+        assert self._lexicon is not None
+        return self._lexicon
+
+    def process(self, article: Article) -> Article:
+        self._ensure_initialized()
+        if article.parse is None or not article.parse.tokens:
+            article.events = []
+            return article
+        assert self._lexicon is not None and self._ontology is not None
+        assert self._cues is not None and self._kb is not None
+        if self._inverse is None:
+            self._inverse = refusal_inverse(self._ontology)
+        coder = _ArticleCoder(
+            article, self._lexicon, self._ontology, self._cues, self._kb, self._inverse
+        )
+        article.events = coder.run()
+        return article
+
+
+class _ArticleCoder:
+    """Codes one article; holds the per-article indices."""
+
+    def __init__(
+        self,
+        article: Article,
+        lexicon: Lexicon,
+        ontology: Ontology,
+        cues: ModalityCues,
+        kb: KnowledgeBase,
+        inverse: dict[str, str],
+    ) -> None:
+        assert article.parse is not None
+        self.article = article
+        self.parse = article.parse
+        self.lex = lexicon
+        self.onto = ontology
+        self.cues = cues
+        self.kb = kb
+        self.inverse = inverse
+        self.syn = Syntax(self.parse, MentionIndex.for_article(article), cues)
+        self.published = article.published.date() if article.published else None
+
+    # -- driver ------------------------------------------------------------------------------
+
+    def run(self) -> list[Event]:
+        drafts: list[_Draft] = []
+        for sent in self.parse.sentences:
+            cands = self._sentence_candidates(sent)
+            for cand in self._prune(cands):
+                drafts.extend(self._drafts(sent, cand))
+        self._discourse_targets(drafts)
+        return self._finish(drafts)
+
+    def _sentence_candidates(self, sent: Sentence) -> list[_Candidate]:
+        out: list[_Candidate] = []
+        toks = self.parse.tokens
+        for i in range(sent.tok_start, sent.tok_end):
+            t = toks[i]
+            cand: _Candidate | None = None
+            if t.pos == "VERB":
+                cand = self._match_verb(i)
+            elif t.pos in {"NOUN", "PROPN"} and not t.ent_type:
+                cand = self._match_noun(i)
+            if cand is None:
+                continue
+            source_ids = {a.actor.id for a in cand.sources}
+
+            def same_agent(w: int, ids: set[str] = source_ids) -> bool:
+                subj, _ = self.syn.subject_of(w)
+                if subj is None or not ids:
+                    return True
+                return bool({a.actor.id for a in self.syn.actors_of(subj)} & ids)
+
+            cand.reading = read_modality(self.syn, cand.anchor, sent.text, same_agent)
+            code = self._final_code(cand)
+            if code is None:
+                continue
+            cand.code = code
+            out.append(cand)
+        return out
+
+    # -- pattern matching --------------------------------------------------------------------
+
+    def _objects(self, v: int, passive: bool) -> list[int]:
+        syn = self.syn
+        heads = syn.kids(v, "nsubjpass") if passive else syn.kids(v, "dobj")
+        if not heads:
+            heads = syn.kids(v, "acomp", "attr", "oprd")
+        out: list[int] = []
+        for h in heads:
+            out.extend(syn.conjuncts(h))
+        return out
+
+    def _object_ok(self, p: Pattern, objs: list[int]) -> bool:
+        if p.object is None:
+            return True
+        for o in objs:
+            if self.lex.object_matches(p, self.parse.tokens[o].lemma):
+                return True
+            for c in self.syn.kids(o, "compound", "amod"):
+                if self.lex.object_matches(p, self.parse.tokens[c].lemma):
+                    return True
+        return False
+
+    def _prep_objects(self, heads: list[int], preps: tuple[str, ...]) -> list[int]:
+        """Objects of the prepositions ``preps`` attached to ``heads``; a date or time ("on
+        Monday") is not a prepositional argument."""
+        toks = self.parse.tokens
+        out: list[int] = []
+        for h in heads:
+            for p in self.syn.kids(h, "prep", "dative", "agent"):
+                if toks[p].lemma in preps:
+                    for o in self.syn.kids(p, "pobj"):
+                        if toks[o].ent_type not in _TIME_LABELS:
+                            out.append(o)
+        return out
+
+    def _match_verb(self, v: int) -> _Candidate | None:
+        syn = self.syn
+        tok = self.parse.tokens[v]
+        patterns = self.lex.for_lemma(tok.lemma, "verb")
+        if not patterns:
+            return None
+        passive = syn.is_passive(v)
+        particles = set(syn.kid_lemmas(v, "prt"))
+        objs = self._objects(v, passive)
+        for p in patterns:
+            if passive and not p.passive:
+                continue
+            if p.particle is not None and p.particle not in particles:
+                continue
+            if p.particle is None and particles:
+                continue
+            if not self._object_ok(p, objs):
+                continue
+            targets_tok: list[int] = []
+            if p.preps:
+                targets_tok = self._prep_objects([v, *syn.kids(v, "dobj")], p.preps)
+                if not targets_tok and "to" in p.preps:
+                    targets_tok = syn.kids(v, "dative")  # "gave Ivory Coast aid" = "gave aid to"
+                if not targets_tok:
+                    continue
+            if p.target == "dobj":
+                targets_tok = (syn.kids(v, "nsubjpass") if passive else syn.kids(v, "dobj"))[:1]
+            elif p.target == "iobj":
+                targets_tok = syn.kids(v, "dative")[:1] or self._prep_objects([v], ("to",))[:1]
+            elif p.target == "none":
+                targets_tok = []
+            if passive:
+                agent = syn.passive_agent(v)
+                src_tok, how = (agent, "agent") if agent is not None else (None, "none")
+            else:
+                src_tok, how = syn.subject_of(v)
+            sources = (
+                [a for a in syn.actors_of(src_tok) if _codable(a)] if src_tok is not None else []
+            )
+            if how != "direct" and how != "agent":
+                sources = [
+                    ArgActor(s.actor, s.mention, s.token, how if s.how == "direct" else s.how)
+                    for s in sources
+                ]
+            targets = self._targets(targets_tok, sources)
+            return _Candidate(
+                pattern=p,
+                kind="verb",
+                trigger=v,
+                anchor=v,
+                sources=sources,
+                source_how=how,
+                targets=targets,
+                target_how="pattern" if targets else ("none" if p.target == "none" else ""),
+                object_matched=p.object is not None,
+            )
+        return None
+
+    def _targets(self, heads: list[int], sources: list[ArgActor]) -> list[ArgActor]:
+        src_ids = frozenset(s.actor.id for s in sources)
+        out: list[ArgActor] = []
+        for h in heads:
+            out.extend(a for a in self.syn.actors_of(h, exclude_ids=src_ids) if _codable(a))
+        return out
+
+    def _match_noun(self, n: int) -> _Candidate | None:
+        syn = self.syn
+        toks = self.parse.tokens
+        tok = toks[n]
+        patterns = self.lex.for_lemma(tok.lemma, "noun")
+        if not patterns:
+            return None
+        anchor = n
+        if tok.dep == "compound":
+            head = toks[tok.head]
+            # the head noun is the event ("peace talks") unless its only reading is unconstrained
+            # and the modifier names a more specific act ("peacekeeping operation/forces")
+            head_patterns = self.lex.for_lemma(head.lemma, "noun")
+            if head_patterns and any(p.object is not None for p in head_patterns):
+                return None
+            anchor = tok.head
+        elif any(
+            toks[c].dep == "compound" and self.lex.for_lemma(toks[c].lemma, "noun")
+            for c in self.syn.kids(n, "compound")
+        ) and all(p.object is None for p in patterns):
+            return None  # the compound modifier carries the event (see above)
+        of_objs = self._prep_objects([anchor], ("of",))
+        mods = syn.kids(anchor, "compound", "amod")
+        governor = toks[anchor].head if toks[anchor].head != anchor else None
+        for p in patterns:
+            if p.object is not None:
+                lemmas = [toks[o].lemma for o in of_objs] + [toks[m].lemma for m in mods if m != n]
+                if not any(self.lex.object_matches(p, lem) for lem in lemmas):
+                    continue
+            sources, how = self._noun_source(anchor, p, governor)
+            targets_tok: list[int] = []
+            if p.target == "poss":
+                targets_tok = syn.kids(anchor, "poss")
+            elif p.target in {"pobj", "dobj", "iobj"} and p.preps:
+                # "suspension of aid to Kyiv": the preposition may hang on the object of "of"
+                targets_tok = self._prep_objects([anchor, *of_objs], p.preps)
+                if not targets_tok and governor is not None and toks[anchor].dep == "dobj":
+                    targets_tok = self._prep_objects([governor], p.preps)
+                if not targets_tok and governor is not None and toks[anchor].dep == "dobj":
+                    targets_tok = syn.kids(governor, "dative")
+            targets = self._targets(targets_tok, sources)
+            return _Candidate(
+                pattern=p,
+                kind="noun",
+                trigger=n,
+                anchor=anchor,
+                sources=sources,
+                source_how=how,
+                targets=targets,
+                target_how="pattern" if targets else ("none" if p.target == "none" else ""),
+                object_matched=p.object is not None,
+                governor=governor,
+            )
+        return None
+
+    def _is_cue_verb(self, g: int) -> bool:
+        cues = self.cues
+        phrase = self.syn.phrase_lemma(g)
+        lemma = self.parse.tokens[g].lemma
+        return any(
+            phrase in s or lemma in s
+            for s in (
+                cues.intent_verbs,
+                cues.refusal_verbs,
+                cues.conditional_verbs,
+                cues.negating_verbs,
+            )
+        )
+
+    def _noun_source(self, n: int, p: Pattern, governor: int | None) -> tuple[list[ArgActor], str]:
+        syn = self.syn
+        toks = self.parse.tokens
+        if p.target != "poss":
+            for poss in syn.kids(n, "poss"):
+                found = syn.actors_of(poss)
+                found = [a for a in found if _codable(a)]
+                if found:
+                    return found, "possessor"
+        for m in syn.kids(n, "compound", "amod", "nmod"):
+            hit = syn.index.at(toks[m].start)
+            if hit is not None and _codable_actor(hit[0]):
+                return [ArgActor(hit[0], hit[1], m, "modifier")], "modifier"
+            for k in syn.kids(m, "compound", "poss"):
+                hit = syn.index.at(toks[k].start)
+                if hit is not None and _codable_actor(hit[0]):
+                    return [ArgActor(hit[0], hit[1], k, "modifier")], "modifier"
+        if governor is None:
+            return [], "none"
+        g = toks[governor]
+        dep = toks[n].dep
+        how = ""
+        subj_of: int | None = None
+        if dep == "attr" and any(
+            toks[k].lemma in self.cues.intent_nouns for k in syn.kids(governor, "nsubj")
+        ):
+            # "the next steps were more sanctions": the plan is the speaker's (the clause above)
+            h = g.head
+            if h != governor and toks[h].pos in {"VERB", "AUX"}:
+                subj_of, how = h, "cue"
+        elif dep in {"dobj", "attr", "oprd"} and g.pos in {"VERB", "AUX"}:
+            if g.lemma in p.light_verbs or p in self.lex.light_verb_nouns(g.lemma):
+                subj_of, how = governor, "light"
+            elif self._is_cue_verb(governor):
+                subj_of, how = governor, "cue"
+        elif dep == "pobj" and g.lemma in _CONTEXT_PREPS:
+            h = toks[governor].head
+            if toks[h].pos in {"VERB", "AUX", "ADJ"}:
+                subj_of, how = h, "context"
+        if subj_of is None:
+            return [], "none"
+        s, _ = syn.subject_of(subj_of)
+        if s is None:
+            return [], "none"
+        found = [a for a in syn.actors_of(s) if _codable(a)]
+        return [
+            ArgActor(f.actor, f.mention, f.token, how if f.how == "direct" else f.how)
+            for f in found
+        ], how
+
+    # -- codes -------------------------------------------------------------------------------
+
+    def _final_code(self, cand: _Candidate) -> str | None:
+        action = cand.pattern.cameo
+        r = cand.reading
+        code: str | None
+        trig_neg = bool(self.syn.kids(cand.trigger, "neg"))
+        phrase = self.syn.phrase_lemma(cand.trigger)
+        if action.startswith("12") and trig_neg and phrase in self.cues.conditional_when_negated:
+            # "did not rule out X": an option kept open -> the 03x intent whose refusal this is
+            code = self._intent_for_refusal(action)
+            r.modality = "conditional"
+            r.cues.append(f"cond:not-{phrase}")
+        elif r.refusal:
+            code = self.onto.refusal_code(action) if not action.startswith("12") else action
+        elif (
+            r.intent
+            or r.conditional_cue
+            or (r.modality == "conditional" and not action.startswith("03"))
+        ):
+            code = self.onto.intent_code(action) or action
+        else:
+            code = action
+        if code is None or not self.onto.has(code):
+            return None
+        if self.onto.cameo(code).plover_type is None:
+            return None
+        if r.modality == "asserted" and code.startswith("03"):
+            r.modality = "intent"
+        return code
+
+    def _intent_for_refusal(self, refusal: str) -> str | None:
+        """The most specific 03x code whose refusal is ``refusal`` (or a parent of it)."""
+        code = refusal
+        while len(code) >= 2:
+            found = self._refusal_inverse().get(code)
+            if found is not None:
+                return found
+            code = code[:-1]
+        return None
+
+    def _refusal_inverse(self) -> dict[str, str]:
+        return self.inverse
+
+    # -- pruning -----------------------------------------------------------------------------
+
+    def _prune(self, cands: list[_Candidate]) -> list[_Candidate]:
+        """Drop duplicates of one act: a verb pattern that already names its object ("rule out
+        peacekeepers", "impose sanctions") wins over the object noun's own pattern, a light verb
+        without such a pattern gives way to its noun, and verbs that only carried the modality of
+        a coded act ("refused", "agreed to", "ready") give way to that act."""
+        with_source = [c for c in cands if c.sources]
+        by_anchor = {c.anchor: c for c in with_source if c.kind == "noun"}
+        drop: set[int] = set()
+        for c in with_source:
+            if c.kind != "verb":
+                continue
+            objs = set(self.syn.kids(c.trigger, "dobj")) | set(
+                self.syn.kids(c.trigger, "nsubjpass")
+            )
+            for o in objs:
+                noun = by_anchor.get(o)
+                if noun is None:
+                    continue
+                drop.add(id(noun) if c.object_matched else id(c))
+        rest = [c for c in with_source if id(c) not in drop]
+        wrappers = {w for c in rest for w in c.reading.wrappers}
+        return [c for c in rest if not (c.kind == "verb" and c.trigger in wrappers)]
+
+    # -- drafts ------------------------------------------------------------------------------
+
+    def _fallback_targets(self, cand: _Candidate) -> list[ArgActor]:
+        syn = self.syn
+        toks = self.parse.tokens
+        src_ids = {s.actor.id for s in cand.sources}
+        src_countries = {s.actor.country for s in cand.sources}
+        roots = [cand.anchor] + (
+            [cand.governor]
+            if cand.governor is not None and cand.source_how in {"light", "cue"}
+            else []
+        )
+        subject_tokens: set[int] = set()
+        for r in roots:
+            for s in syn.kids(r, "nsubj", "nsubjpass"):
+                subject_tokens.update(self.parse.subtree(s))
+        if cand.kind == "verb" and cand.pattern.object is None:
+            # a monadic pattern whose verb still has an actor as object (unless the pattern's
+            # object constraint already read that object as the thing acted on)
+            for o in syn.kids(cand.trigger, "dobj", "dative"):
+                for f in syn.actors_of(o):
+                    if (f.actor.country or f.actor.org) and f.actor.id not in src_ids:
+                        return [ArgActor(f.actor, f.mention, f.token, "location")]
+        for r in roots:
+            for k in self.parse.subtree(r):
+                t = toks[k]
+                if (
+                    k in subject_tokens
+                    or t.dep != "pobj"
+                    or toks[t.head].lemma not in _LOCATION_PREPS
+                ):
+                    continue
+                for f in syn.actors_of(k):
+                    if _usable_fallback(f, src_ids, src_countries):
+                        return [ArgActor(f.actor, f.mention, f.token, "location")]
+        phrase_roots = [cand.anchor] if cand.kind == "noun" else syn.kids(cand.trigger, "dobj")
+        for root in phrase_roots:
+            # an actor named inside the event phrase: "sanctions and the seizure of Russian assets"
+            for k in self.parse.subtree(root):
+                if toks[k].dep in {"amod", "compound", "poss"} and k != cand.trigger:
+                    mod = self._modifier_actor(k)
+                    if mod is not None and _usable_fallback(mod, src_ids, src_countries):
+                        return [mod]
+        return []
+
+    def _modifier_actor(self, k: int) -> ArgActor | None:
+        """The actor of a modifier token: its mention, or for a nationality adjective the
+        article's actor of that country ("Russian assets" -> the Russia actor)."""
+        toks = self.parse.tokens
+        hit = self.syn.index.at(toks[k].start)
+        if hit is not None:
+            return ArgActor(hit[0], hit[1], k, "location")
+        if toks[k].ent_type != "NORP":
+            return None
+        country = self.kb.country_by_name(toks[k].text)
+        if country is None:
+            return None
+        for actor in self.article.actors:
+            if actor.type == "country" and actor.country == country.code:
+                return ArgActor(actor, None, k, "location")
+        return None
+
+    def _drafts(self, sent: Sentence, cand: _Candidate) -> list[_Draft]:
+        targets: list[ArgActor | None] = list(cand.targets)
+        target_how = cand.target_how
+        if not targets:
+            fallback = self._fallback_targets(cand)
+            if fallback:
+                targets, target_how = list(fallback), "location"
+        if not targets:
+            targets = [None]
+        date = self._date(sent, cand)
+        location = self._location(cand)
+        out: list[_Draft] = []
+        for s in cand.sources:
+            for t in targets:
+                if t is not None and (t.actor.id == s.actor.id):
+                    continue
+                out.append(
+                    _Draft(
+                        sentence=sent.index,
+                        cand=cand,
+                        source=s,
+                        target=t,
+                        target_how=target_how
+                        if t is not None
+                        else ("none" if cand.pattern.target == "none" else ""),
+                        confidence=0.0,
+                        date=date,
+                        location=location,
+                        group_key=(sent.index, cand.trigger),
+                    )
+                )
+        return out
+
+    def _discourse_targets(self, drafts: list[_Draft]) -> None:
+        """A pattern that expects a target but found none takes the target of the previous event of
+        the same PLOVER type in the article (topic continuity; lowest confidence)."""
+        last: dict[str, ArgActor] = {}
+        for d in drafts:
+            ptype = self.onto.cameo(d.cand.code).plover_type or ""
+            expects_target = d.cand.pattern.target != "none" or d.cand.code != d.cand.pattern.cameo
+            if d.target is None and expects_target:
+                prev = last.get(ptype)
+                if (
+                    prev is not None
+                    and prev.actor.id != d.source.actor.id
+                    and prev.actor.country != d.source.actor.country
+                ):
+                    d.target = ArgActor(prev.actor, prev.mention, prev.token, "discourse")
+                    d.target_how = "discourse"
+            elif d.target is not None and d.target_how != "discourse":
+                last[ptype] = d.target
+
+    # -- date and place ----------------------------------------------------------------------
+
+    def _date(self, sent: Sentence, cand: _Candidate) -> str | None:
+        pub = self.published
+        path = cand.reading.path
+        pos = {n: k for k, n in enumerate(path)}
+        best: tuple[int, str] | None = None
+        toks = self.parse.tokens
+        for expr in find_date_expressions(sent.text):
+            start, end = sent.start + expr.start, sent.start + expr.end
+            span = [
+                i
+                for i in range(sent.tok_start, sent.tok_end)
+                if toks[i].start < end and toks[i].end > start
+            ]
+            if not span:
+                continue
+            attach = next(
+                (i for i in span if not (start <= toks[toks[i].head].start < end)), span[0]
+            )
+            steps = 0
+            cur = attach
+            score: int | None = None
+            while True:
+                if cur in pos:
+                    score = pos[cur] * 2 + steps
+                    break
+                if toks[cur].head == cur or steps > 12:
+                    break
+                cur = toks[cur].head
+                steps += 1
+            if score is None:
+                continue
+            if (
+                pub is None
+                and expr.kind not in {"iso"}
+                and not any(k == "y" for k, _ in expr.groups)
+            ):
+                continue
+            resolved = resolve_date(expr, pub or _NO_DATE, cand.reading.tense)
+            if resolved is None:
+                continue
+            if best is None or score < best[0]:
+                best = (score, resolved.iso())
+        if best is not None:
+            return best[1]
+        return pub.isoformat() if pub else None
+
+    def _location(self, cand: _Candidate) -> Location | None:
+        syn = self.syn
+        toks = self.parse.tokens
+        nodes = [n for n in cand.reading.path if n != cand.reading.boundary]
+        for n in nodes:
+            # breadth-first inside the clause of n, not into embedded clauses
+            frontier = [n]
+            for _ in range(4):
+                nxt: list[int] = []
+                for m in frontier:
+                    for k in self.parse.children(m):
+                        t = toks[k]
+                        if t.dep in _CLAUSE_DEPS:
+                            continue
+                        if t.dep == "prep" and t.lemma in _PLACE_PREPS:
+                            for o in syn.kids(k, "pobj"):
+                                loc = self._place(o)
+                                if loc is not None:
+                                    return loc
+                        nxt.append(k)
+                frontier = nxt
+        return None
+
+    def _place(self, o: int) -> Location | None:
+        toks = self.parse.tokens
+        t = toks[o]
+        ent = next((e for e in self.parse.entities if e.tok_start <= o < e.tok_end), None)
+        if ent is None or ent.label not in _PLACE_LABELS:
+            if t.pos != "PROPN":
+                return None
+            name = t.text
+        else:
+            name = ent.text
+        name = name[4:] if name.lower().startswith("the ") else name
+        country = self.kb.country_by_capital(name) or self.kb.country_by_name(name)
+        code = country.code if country is not None else None
+        if code is None:
+            hit = self.syn.index.at(t.start)
+            if hit is not None and hit[0].country:
+                code = hit[0].country
+        if code is None and (ent is None or ent.label not in _PLACE_LABELS):
+            return None
+        return Location(name=name, country=code)
+
+    # -- output ------------------------------------------------------------------------------
+
+    def _confidence(self, d: _Draft) -> float:
+        spec = min(1.0, d.cand.pattern.specificity() / 1200)
+        score = 0.42 + 0.16 * spec
+        score += _SOURCE_WEIGHT.get(d.source.how, 0.1)
+        score += (
+            _TARGET_WEIGHT.get(d.target_how, 0.06)
+            if d.target is not None or d.target_how == "none"
+            else 0.0
+        )
+        confs = [
+            a.actor.confidence
+            for a in (d.source, d.target)
+            if a is not None and a.actor.confidence > 0
+        ]
+        if confs:
+            score *= 0.6 + 0.4 * (sum(confs) / len(confs))
+        if d.cand.reading.modality in {"hypothetical", "question"}:
+            score *= 0.9
+        return round(max(0.0, min(1.0, score)), 3)
+
+    def _arg(self, a: ArgActor) -> EventArg:
+        toks = self.parse.tokens
+        if a.mention is not None:
+            text, start, end = a.mention.text, a.mention.start, a.mention.end
+        else:
+            t = toks[a.token]
+            text, start, end = t.text, t.start, t.end
+        return EventArg(
+            actor=a.actor.id,
+            text=text,
+            start=start,
+            end=end,
+            country=a.actor.country,
+            org=a.actor.org,
+            sector=a.actor.sector,
+        )
+
+    def _finish(self, drafts: list[_Draft]) -> list[Event]:
+        # one event per (sentence, source, target, code family): keep the most confident
+        for d in drafts:
+            d.confidence = self._confidence(d)
+        best: dict[tuple[int, str, str | None, str], _Draft] = {}
+        for d in drafts:
+            key = (
+                d.sentence,
+                d.source.actor.id,
+                d.target.actor.id if d.target else None,
+                d.cand.code[:2],
+            )
+            if key not in best or d.confidence > best[key].confidence:
+                best[key] = d
+        kept = sorted(
+            best.values(),
+            key=lambda d: (
+                d.sentence,
+                self.parse.tokens[d.cand.trigger].start,
+                self._arg(d.source).start,
+                self._arg(d.target).start if d.target else -1,
+            ),
+        )
+        groups: dict[tuple[int, int], str] = {}
+        events: list[Event] = []
+        toks = self.parse.tokens
+        for n, d in enumerate(kept, start=1):
+            group = groups.setdefault(d.group_key, f"G{len(groups) + 1}")
+            entry = self.onto.cameo(d.cand.code)
+            trig = toks[d.cand.trigger]
+            reason = d.cand.pattern.id
+            if d.cand.reading.cues:
+                reason += " | " + ",".join(dict.fromkeys(d.cand.reading.cues))
+            if d.source.how not in {"direct", "agent"}:
+                reason += f" | source:{d.source.how}"
+            if d.target is not None and d.target_how in {"location", "discourse"}:
+                reason += f" | target:{d.target_how}"
+            events.append(
+                Event(
+                    id=f"E{n}",
+                    group=group,
+                    sentence=d.sentence,
+                    source=self._arg(d.source),
+                    target=self._arg(d.target) if d.target is not None else None,
+                    plover=Plover(
+                        type=entry.plover_type or "",
+                        mode=entry.plover_mode,
+                        context=list(entry.plover_context),
+                    ),
+                    cameo=Cameo(code=entry.code, root=entry.root),
+                    goldstein=entry.goldstein,
+                    quad_class=entry.quad_class,
+                    modality=d.cand.reading.modality,
+                    date=d.date,
+                    location=d.location,
+                    trigger=Span(text=trig.text, start=trig.start, end=trig.end),
+                    confidence=d.confidence,
+                    reason=reason,
+                )
+            )
+        return events
+
+
+def _codable_actor(actor: Actor) -> bool:
+    """An event argument needs a code: a country, an international organisation, or (as GDELT's
+    sector-only actor codes such as ``MIL``) a sector."""
+    return bool(actor.country or actor.org or actor.sector)
+
+
+def _codable(arg: ArgActor) -> bool:
+    return _codable_actor(arg.actor)
+
+
+def refusal_inverse(ontology: Ontology) -> dict[str, str]:
+    """Map each 12x refusal code to the 03x intent code that it refuses (most general first wins
+    for shared refusals, so "not rule out" a generic refusal gives the generic intent)."""
+    out: dict[str, str] = {}
+    for entry in sorted(ontology.codes, key=lambda c: (len(c.code), c.code)):
+        if entry.root != "03":
+            continue
+        ref = ontology.refusal_code(entry.code)
+        if ref is not None and ref not in out:
+            out[ref] = entry.code
+    return out
+
+
+def _usable_fallback(arg: ArgActor, src_ids: set[str], src_countries: set[str | None]) -> bool:
+    """A country named near the event may stand in for a missing target."""
+    actor = arg.actor
+    return (
+        actor.country is not None
+        and actor.type == "country"
+        and actor.id not in src_ids
+        and actor.country not in src_countries
+    )
