@@ -104,8 +104,12 @@ def _cameo_to_iso(code: str | None, cameo_map: dict[str, str]) -> str | None:
 def _spec_from_actors(actors: Any, cameo_map: dict[str, str]) -> str | None:
     if not actors:
         return None
+    if isinstance(actors, str):
+        actors = [{"code": part} for part in actors.split("|")]
     codes = []
     for actor in actors:
+        if not isinstance(actor, dict):
+            continue
         code = _cameo_to_iso(actor.get("code"), cameo_map)
         if code:
             codes.append(code)

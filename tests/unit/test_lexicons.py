@@ -21,14 +21,6 @@ from eventwire.lexicons import (
 from eventwire.lexicons.load import _parse_cameo, split_multiword
 
 
-def _shared_dir() -> Path | None:
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent.parent / "shared"
-        if (candidate / "data" / "ontology").is_dir():
-            return candidate
-    return None
-
-
 @pytest.fixture(scope="module")
 def onto() -> Ontology:
     return load_ontology()
@@ -210,11 +202,11 @@ def test_unknown_code_raises_lexicon_error(onto: Ontology) -> None:
         onto.cameo("999")
 
 
-def test_ontology_matches_shared_codebook(onto: Ontology) -> None:
-    shared = _shared_dir()
-    if shared is None:
-        pytest.skip("shared data not available")
-    with (shared / "data" / "ontology" / "cameo_codes.tsv").open(encoding="utf-8") as fh:
+def test_ontology_matches_shared_codebook(onto: Ontology, shared_dir: Path) -> None:
+    table = shared_dir / "data" / "ontology" / "cameo_codes.tsv"
+    if not table.exists():
+        pytest.skip(f"shared data not available: {table}")
+    with table.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     assert [r["code"] for r in rows] == [c.code for c in onto.codes]
     for row in rows:

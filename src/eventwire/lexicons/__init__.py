@@ -3,8 +3,10 @@
 >>> from eventwire.lexicons import load_ontology, load_lexicon
 >>> load_ontology().cameo("190").goldstein
 -10.0
->>> [p.cameo for p in load_lexicon().for_lemma("attack", "verb")][:1]
-['190']
+>>> load_ontology().intent_code("074"), load_ontology().refusal_code("074")
+('0334', '1224')
+>>> "129" in {p.cameo for p in load_lexicon().for_lemma("veto", "verb")}
+True
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO
 
 from eventwire.errors import ConfigError
+from eventwire.fetch import Fetcher, is_url  # URL inputs (live monitoring)
 from eventwire.model import Article, Reject
 
 from ._base import (
@@ -54,6 +55,7 @@ from .feed import read_feed
 from .html import read_html
 from .jsonl import read_json, read_jsonl
 from .record import read_article_record
+from .urls import read_url  # URL inputs (live monitoring)
 from .warc import read_warc
 
 __all__ = ["FORMATS", "ReadLimits", "detect_format", "read", "read_stream"]
@@ -228,7 +230,8 @@ def read(
     limits: ReadLimits | None = None,
     fmt: str | None = None,
 ) -> Iterator[Article | Reject]:
-    """Read articles from files, directories, glob patterns or standard input (``-``).
+    """Read articles from files, directories, glob patterns, standard input (``-``) or
+    ``http(s)://`` URLs (pages, feeds, sitemaps; see :mod:`eventwire.readers.urls`).
 
     Directories are read recursively in sorted order, skipping hidden files and folders. Every
     input is streamed; nothing stops the stream: unreadable files and records become
@@ -252,15 +255,29 @@ def read(
 def _read_all(
     inputs: Iterable[str], forced: str | None, lim: ReadLimits
 ) -> Iterator[Article | Reject]:
-    for spec in inputs:
-        if spec == STDIN:
-            yield from read_stream(sys.stdin.buffer, STDIN_SOURCE, name="", fmt=forced, limits=lim)
-            continue
-        for item in _expand(spec):
-            if isinstance(item, Reject):
-                yield item
+    # URL inputs (added for live monitoring): http(s):// inputs are fetched by readers/urls.py,
+    # all through one Fetcher so that rate limits and the robots.txt cache span the whole input
+    # list; the fetcher is built on the first URL and closed when reading ends.
+    fetcher: Fetcher | None = None
+    try:
+        for spec in inputs:
+            if is_url(spec):
+                fetcher = fetcher or Fetcher()
+                yield from read_url(spec, fetcher, limits=lim)
                 continue
-            yield from _read_path(item, forced, lim)
+            if spec == STDIN:
+                yield from read_stream(
+                    sys.stdin.buffer, STDIN_SOURCE, name="", fmt=forced, limits=lim
+                )
+                continue
+            for item in _expand(spec):
+                if isinstance(item, Reject):
+                    yield item
+                    continue
+                yield from _read_path(item, forced, lim)
+    finally:
+        if fetcher is not None:
+            fetcher.close()
 
 
 def _read_path(path: Path, fmt: str | None, limits: ReadLimits) -> Iterator[Article | Reject]:
