@@ -38,6 +38,7 @@ class CleanSettings(_Section):
     languages: list[str] = Field(default_factory=lambda: ["en"])
     minhash_threshold: float = 0.8
     minhash_perm: int = 64
+    near_duplicates: bool = True
 
 
 class StoreSettings(_Section):

@@ -89,6 +89,7 @@ _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _CHUNK = 65536
 #: How soon an unreachable robots.txt is tried again (seconds).
 _ROBOTS_RETRY = 300.0
+_DISALLOW_ALL = ("User-agent: *", "Disallow: /")
 
 
 def _version() -> str:
@@ -311,11 +312,11 @@ class Fetcher:
         except FetchError as exc:
             if exc.transient:
                 LOGGER.warning("robots.txt of %s unreachable (%s): host skipped", parts.netloc, exc)
-                parser.disallow_all = True
+                parser.parse(_DISALLOW_ALL)
                 return parser, min(self.settings.robots_ttl, _ROBOTS_RETRY)
-                # Client errors (404, 410, ...) mean there are no rules.
-                parser.allow_all = not exc.message.startswith(("HTTP 401", "HTTP 403"))
-                parser.disallow_all = not parser.allow_all
+            # 401/403 forbid the whole host; other client errors (404, 410, ...) mean no rules.
+            forbidden = exc.message.startswith(("HTTP 401", "HTTP 403"))
+            parser.parse(_DISALLOW_ALL if forbidden else [])
             return parser, self.settings.robots_ttl
         text = result.content.decode("utf-8", errors="replace")
         parser.parse(text.splitlines())
@@ -404,7 +405,7 @@ class Fetcher:
                     location = response.headers.get("location")
                     if not location:
                         raise FetchError(f"HTTP {status} redirect without Location", url=url)
-                    target = urljoin(current, location.strip())
+                    target: str = urljoin(current, str(location).strip())
                     if not is_url(target):
                         raise FetchError(f"redirect to a non-HTTP URL: {target}", url=url)
                     return target
@@ -418,7 +419,9 @@ class Fetcher:
                         not_modified=True,
                     )
                 if status in _RETRY_STATUSES:
-                    raise _Retry(f"HTTP {status}", _retry_after(response.headers.get("retry-after")))
+                    raise _Retry(
+                        f"HTTP {status}", _retry_after(response.headers.get("retry-after"))
+                    )
                 if status >= 400:
                     raise FetchError(f"HTTP {status}", url=url, transient=False)
                 if status != 200:

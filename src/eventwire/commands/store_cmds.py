@@ -227,7 +227,7 @@ def events_cli(
     else:
         table = Table(title=f"{len(records)} events")
         for col in ("day", "source", "type", "cameo", "target", "modality", "trigger", "article"):
-            table.add_column(col)
+            table.add_column(col, overflow="ellipsis", no_wrap=col != "article")
         for r in records:
             c = r.columns
             table.add_row(

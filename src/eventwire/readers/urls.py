@@ -35,7 +35,7 @@ from urllib.parse import urljoin
 import feedparser
 import lxml.etree  # type: ignore[import-untyped]
 
-from eventwire.fetch import FetchError, Fetcher, FetchResult, FetchSettings, is_url
+from eventwire.fetch import Fetcher, FetchError, FetchResult, FetchSettings, is_url
 from eventwire.model import Article, Reject, StageErrorRecord
 
 from ._base import DEFAULT_LIMITS, ReadLimits, one_line
@@ -338,7 +338,9 @@ def fetch_link_detailed(link: Link, fetcher: Fetcher) -> tuple[Article | Reject,
     except FetchError as exc:
         return _with_entry_fallback(link, exc.message), exc
     if result.kind not in ("html", "unknown"):
-        return _with_entry_fallback(link, f"linked document is not HTML ({result.content_type})"), None
+        return _with_entry_fallback(
+            link, f"linked document is not HTML ({result.content_type})"
+        ), None
     page = article_from_html(result.content, source=link.url, url=result.final_url)
     if isinstance(page, Reject):
         return _with_entry_fallback(link, page.reason), None
@@ -394,7 +396,9 @@ def _read_url(
         if child in visited:
             continue
         if depth + 1 >= MAX_SITEMAP_DEPTH:
-            yield Reject(source=child, reason=f"sitemap index nested deeper than {MAX_SITEMAP_DEPTH}")
+            yield Reject(
+                source=child, reason=f"sitemap index nested deeper than {MAX_SITEMAP_DEPTH}"
+            )
             continue
         yield from _read_url(child, fetcher, "sitemap", limits, max_links, depth + 1, visited)
 

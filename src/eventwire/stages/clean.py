@@ -14,7 +14,8 @@
   Non-English articles are kept, flagged ``non_english`` and skipped by the English NLP stage.
 * ``near_duplicate_of`` — MinHash (datasketch) over word 5-shingles with an LSH index kept for the
   run; an article whose estimated Jaccard similarity with an earlier one is above
-  ``clean.minhash_threshold`` is flagged with that article's id.
+  ``clean.minhash_threshold`` is flagged with that article's id; an exact repeat (same normalised
+  text, hence the same id) is flagged with its own id and score 1.0.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ class CleanStage(BaseStage):
         headline_mismatch_threshold: float | None = None,
         minhash_threshold: float | None = None,
         minhash_perm: int | None = None,
-        near_duplicates: bool = True,
+        near_duplicates: bool | None = None,
         on_error: Literal["raise", "record"] = "record",
     ) -> None:
         super().__init__(on_error=settings.pipeline.on_error if settings else on_error)
@@ -139,7 +140,9 @@ class CleanStage(BaseStage):
         )
         self.minhash_threshold = minhash_threshold or (cfg.minhash_threshold if cfg else 0.8)
         self.minhash_perm = minhash_perm or (cfg.minhash_perm if cfg else 64)
-        self.near_duplicates = near_duplicates
+        self.near_duplicates = (
+            near_duplicates if near_duplicates is not None else (cfg.near_duplicates if cfg else True)
+        )
         self._lsh: Any = None
         self._seen: set[str] = set()
 
@@ -176,6 +179,10 @@ class CleanStage(BaseStage):
     def _flag_near_duplicate(self, article: Article) -> None:
         from datasketch import MinHash
 
+        if article.id in self._seen:
+            # the same normalised text (hence the same id) was seen earlier in this run
+            article.add_flag("near_duplicate_of", detail=article.id, score=1.0)
+            return
         shingles = _shingles(article.text)
         if not shingles:
             return

@@ -60,6 +60,11 @@ class PipelineCoder:
     def __init__(self, settings: Settings) -> None:
         from ..pipeline import build_pipeline
 
+        # Near-duplicates are linked by the store's own MinHash index over everything stored (order-
+        # independent); the clean stage's per-process index would make flags depend on which worker
+        # saw which article first.
+        settings = settings.model_copy(deep=True)
+        settings.clean.near_duplicates = False
         self.pipeline = build_pipeline(settings)
         self.batch_size = settings.nlp.batch_size
 

@@ -1,0 +1,1 @@
+"""The routers: one module per resource of the JSON API, and ``web`` for the HTML pages."""
