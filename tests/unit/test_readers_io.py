@@ -259,8 +259,22 @@ def test_bad_file_does_not_stop_the_stream(tmp_path: Path) -> None:
     (tmp_path / "1.png").write_bytes(PNG)
     (tmp_path / "2.txt").write_bytes(b"")
     (tmp_path / "3.jsonl").write_bytes(_jsonl(2))
-    items = list(read([str(tmp_path)]))
+    items = list(read([str(tmp_path / n) for n in ("1.png", "2.txt", "3.jsonl")]))
     assert [type(i).__name__ for i in items] == ["Reject", "Reject", "Article", "Article"]
+    # walking the directory skips files that are not article files (the image) but reads the rest
+    walked = list(read([str(tmp_path)]))
+    assert [type(i).__name__ for i in walked] == ["Reject", "Article", "Article"]
+    assert walked[0].source.endswith("2.txt")
+
+
+def test_directory_walk_skips_non_article_files(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# About these files\n\nNot an article.\n")
+    (tmp_path / "make.py").write_text("print('x')\n")
+    (tmp_path / "feed").write_bytes(_jsonl(1))  # no extension: sniffed
+    (tmp_path / "a.jsonl.gz").write_bytes(gzip.compress(_jsonl(1)))
+    items = list(read([str(tmp_path)]))
+    assert [type(i).__name__ for i in items] == ["Article", "Article"]
+    assert sorted(Path(i.source).name for i in items) == ["a.jsonl.gz", "feed"]
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig", "utf-32"])

@@ -6,6 +6,8 @@ The commands are thin: they parse options and call :func:`eventwire.storage.inge
 
 from __future__ import annotations
 
+import dataclasses
+
 import csv
 import json
 import sys
@@ -205,6 +207,11 @@ def events_cli(
     from ..storage.repo import open_store, query_events
 
     filters = _filters(actor, country, plover_type, cameo, modality, since, until, text)
+    if not filters.modalities:
+        # the default view, like the exports, leaves out hypothetical, negated and question events
+        from ..storage.exports import EXPORT_MODALITIES
+
+        filters = dataclasses.replace(filters, modalities=EXPORT_MODALITIES)
     settings = _settings(db)
     try:
         store = open_store(settings.store.url)

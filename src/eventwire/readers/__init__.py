@@ -189,13 +189,28 @@ def _strip_compression_suffix(name: str) -> str:
     return name
 
 
+#: Extensions of article files picked up when walking a directory (after a compression suffix is
+#: removed). Files without an extension are sniffed too (crawler output often has none); other
+#: files — README.md, scripts, images — are not articles and are left alone. A file named
+#: explicitly on the command line is always read, whatever its name.
+DIRECTORY_EXTENSIONS = frozenset(
+    {".txt", ".text", ".json", ".jsonl", ".ndjson", ".html", ".htm", ".xhtml", ".xml", ".rss",
+     ".atom", ".warc", ".arc", ""}
+)
+
+
+def _is_article_file(name: str) -> bool:
+    return Path(_strip_compression_suffix(name)).suffix.lower() in DIRECTORY_EXTENSIONS
+
+
 def _walk(directory: Path) -> Iterator[Path]:
-    """Regular files under ``directory``, recursively, sorted, hidden files and folders skipped."""
+    """Article files under ``directory``, recursively, sorted; hidden files and folders and files
+    of other kinds (see :data:`DIRECTORY_EXTENSIONS`) skipped."""
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(directory):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for filename in filenames:
-            if not filename.startswith("."):
+            if not filename.startswith(".") and _is_article_file(filename):
                 found.append(Path(dirpath) / filename)
     yield from sorted(found, key=lambda p: str(p))
 

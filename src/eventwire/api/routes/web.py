@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse
@@ -66,6 +66,17 @@ def _fmt_dt(value: datetime | date | None) -> str:
 
 
 _env.filters["dt"] = _fmt_dt
+
+
+def _web_url(value: str | None) -> str | None:
+    """``value`` when it is an http(s) URL, else ``None`` (no ``javascript:`` links from data)."""
+    if not value:
+        return None
+    scheme = urlsplit(value.strip()).scheme.lower()
+    return value.strip() if scheme in ("http", "https") else None
+
+
+_env.filters["web_url"] = _web_url
 
 
 def _query(params: Mapping[str, Any]) -> str:
@@ -146,8 +157,12 @@ def _event_rows(records: list[EventRecord]) -> list[dict[str, Any]]:
                 "day": r.day,
                 "source": ev.source.country or ev.source.org or ev.source.text,
                 "source_code": r.columns.get("source_code") or "",
+                "source_link": r.columns.get("source_kb") or ev.source.country or ev.source.org,
                 "target": (ev.target.country or ev.target.org or ev.target.text) if ev.target else "",
                 "target_code": r.columns.get("target_code") or "",
+                "target_link": (r.columns.get("target_kb") or ev.target.country or ev.target.org)
+                if ev.target
+                else None,
                 "title": r.article.get("title"),
                 "outlet": r.article.get("outlet"),
             }
