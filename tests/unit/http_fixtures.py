@@ -9,6 +9,7 @@ Atom, HTML article pages and sitemaps with made-up news text.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -120,10 +121,9 @@ class NewsServer:
             if route is not None and failed < route.fail_times:
                 self._failures[path] = failed + 1
                 route = Route(body=b"temporarily broken", status=500, content_type="text/plain")
-        try:
+        # The client may give up (size limit, timeout): expected in these tests.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._answer(handler, route)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (size limit, timeout): expected in these tests
 
     def _answer(self, handler: BaseHTTPRequestHandler, route: Route | None) -> None:
         if route is None:

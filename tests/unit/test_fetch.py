@@ -3,6 +3,7 @@ timeouts, redirects and loops, size and content-type limits, robots.txt, rate li
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator
 
@@ -203,7 +204,7 @@ def test_rate_limit_per_host(server: NewsServer) -> None:
                 f.fetch(other.url("/q.html"))
         times = [r.time for r in server.requests]  # robots.txt included: same host
         assert len(times) == 5
-        assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.24
+        assert min(b - a for a, b in itertools.pairwise(times)) >= 0.24
         # a request to the other host right after one to the first is not held back
         for i, q in enumerate(other.requests_for("/q.html")):
             page = server.requests_for(f"/p{i}.html")[0]
@@ -233,9 +234,9 @@ def test_network_error_is_transient() -> None:
         raise httpx.ConnectError("connection refused", request=request)
 
     client = httpx.Client(transport=httpx.MockTransport(refuse))
-    with Fetcher(FetchSettings(retries=1, backoff=0.0, rate=0.0, robots=False), client=client) as f:
-        with pytest.raises(FetchError) as info:
-            f.fetch("http://127.0.0.1:9/x.html")
+    settings = FetchSettings(retries=1, backoff=0.0, rate=0.0, robots=False)
+    with Fetcher(settings, client=client) as f, pytest.raises(FetchError) as info:
+        f.fetch("http://127.0.0.1:9/x.html")
     assert info.value.transient and "network error" in info.value.message
 
 
