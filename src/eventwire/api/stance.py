@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import ColumnElement, and_, or_, select, union
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, or_, select, union
 from sqlalchemy.orm import Session
 
 from ..errors import LexiconError
@@ -175,7 +175,9 @@ def _parse_board(text: str, name: str) -> BoardConfig:
     for i, rule in enumerate(data.stances):
         key = (rule.type, rule.modality)
         if key in rules:
-            raise LexiconError(f"duplicate stance rule {rule.type}/{rule.modality}", path=name, row=i)
+            raise LexiconError(
+                f"duplicate stance rule {rule.type}/{rule.modality}", path=name, row=i
+            )
         rules[key] = rule.stance
     themes: dict[str, Theme] = {}
     for i, theme in enumerate(data.themes):
@@ -192,7 +194,7 @@ def _parse_board(text: str, name: str) -> BoardConfig:
 
 @lru_cache(maxsize=1)
 def _default_config() -> BoardConfig:
-    ref = resources.files("eventwire.data").joinpath("board", _DATA_FILE)
+    ref = resources.files("eventwire.data").joinpath("board").joinpath(_DATA_FILE)
     return _parse_board(ref.read_text("utf-8"), f"eventwire/data/board/{_DATA_FILE}")
 
 
@@ -342,6 +344,7 @@ def build_board(
         day_conds.append(EventRow.day >= since)
     if until is not None:
         day_conds.append(EventRow.day <= until)
+    concerning: Select[Any] | CompoundSelect[Any]
     if chosen is None:
         concerning = select(EventRow.article_id).where(aimed, *day_conds)
     else:

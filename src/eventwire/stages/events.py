@@ -251,9 +251,21 @@ class _ArticleCoder:
             out.extend(syn.conjuncts(h))
         return out
 
-    def _object_ok(self, p: Pattern, objs: list[int]) -> bool:
+    def _object_ok(self, p: Pattern, objs: list[int], v: int | None = None) -> bool:
+        """Does the pattern's ``object`` constraint hold? It applies to the dependent that
+        :meth:`Pattern.object_slot` names: the direct object (``objs``) or, for a pattern whose
+        target is not its preposition's object, the object of one of its prepositions ("call
+        *for* sanctions", "accuse X *of* corruption", "provide X *with* weapons")."""
         if p.object is None:
             return True
+        if p.object_slot() == "prep" and v is not None:
+            heads = [v, *self.syn.kids(v, "dobj")]
+            objs = [c for o in self._prep_objects(heads, p.preps) for c in self.syn.conjuncts(o)]
+            # "agree to a ceasefire" / "call for an end to the fighting": the gerund or noun
+            # object may itself carry the constrained word one level down
+            objs += [
+                k for o in objs for k in self.syn.kids(o, "dobj", "pobj") if k not in objs
+            ]
         for o in objs:
             if self.lex.object_matches(p, self.parse.tokens[o].lemma):
                 return True
@@ -291,7 +303,7 @@ class _ArticleCoder:
                 continue
             if p.particle is None and particles:
                 continue
-            if not self._object_ok(p, objs):
+            if not self._object_ok(p, objs, v):
                 continue
             targets_tok: list[int] = []
             if p.preps:
@@ -362,6 +374,7 @@ class _ArticleCoder:
         ) and all(p.object is None for p in patterns):
             return None  # the compound modifier carries the event (see above)
         of_objs = self._prep_objects([anchor], ("of",))
+        in_mention = syn.index.at(tok.start) is not None
         mods = syn.kids(anchor, "compound", "amod")
         governor = toks[anchor].head if toks[anchor].head != anchor else None
         for p in patterns:
@@ -370,6 +383,10 @@ class _ArticleCoder:
                 if not any(self.lex.object_matches(p, lem) for lem in lemmas):
                     continue
             sources, how = self._noun_source(anchor, p, governor)
+            if in_mention and how != "light":
+                # the noun names an actor ("Serb forces", "invasion forces", "nuclear missiles",
+                # "the war crimes court"), not an act, unless a light verb makes it one
+                continue
             targets_tok: list[int] = []
             if p.target == "poss":
                 targets_tok = syn.kids(anchor, "poss")

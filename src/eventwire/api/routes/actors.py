@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/actors", tags=["actors"])
 def get_actors(
     session: SessionDep,
     q: Annotated[str | None, Query(max_length=200, description="words in the name or id")] = None,
-    type: Annotated[  # noqa: A002 - the public parameter name
+    type: Annotated[
         Literal["person", "country", "organization", "group", "agent"] | None, Query()
     ] = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2,3}$")] = None,
@@ -44,7 +44,9 @@ def get_actors(
 )
 def get_actor(
     session: SessionDep,
-    actor_id: Annotated[str, Path(min_length=1, max_length=128, description="knowledge-base id or actor code")],
+    actor_id: Annotated[
+        str, Path(min_length=1, max_length=128, description="knowledge-base id or actor code")
+    ],
 ) -> ActorDetailPublic:
     profile = actor_profile(session, actor_id)
     if profile is None:

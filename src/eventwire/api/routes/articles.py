@@ -38,7 +38,8 @@ def get_articles(
         str | None, Query(max_length=128, description="has an event with this actor")
     ] = None,
     country: Annotated[
-        str | None, Query(pattern=r"^[A-Za-z]{2,3}$", description="has an event in/with this country")
+        str | None,
+        Query(pattern=r"^[A-Za-z]{2,3}$", description="has an event in/with this country"),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
@@ -104,7 +105,10 @@ def get_article(
                             '{"articles": [...]}; keys as the JSON reader accepts them '
                             "(title/headline, text/body/content, published/date, url, ...)"
                         ),
-                        "oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}],
+                        "oneOf": [
+                            {"type": "object"},
+                            {"type": "array", "items": {"type": "object"}},
+                        ],
                     }
                 },
                 "application/x-ndjson": {"schema": {"type": "string"}},
@@ -123,7 +127,8 @@ async def post_articles(request: Request, response: Response, state: StateDep) -
     fmt = "jsonl" if ctype in _JSONL_TYPES else "json"
     if fmt == "json" and ctype not in ("application/json", "text/json", ""):
         raise HTTPException(
-            415, detail=f"unsupported content type {ctype!r}: use application/json or application/x-ndjson"
+            415,
+            detail=f"unsupported content type {ctype!r}: use application/json or application/x-ndjson",
         )
     articles: list[Article] = []
     rejects: list[Reject] = []

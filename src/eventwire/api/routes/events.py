@@ -23,13 +23,18 @@ def list_events(
     session: SessionDep,
     actor: Annotated[
         str | None,
-        Query(max_length=128, description="actor code prefix (GBR, GBRGOV, IGOUNO) or knowledge-base id"),
+        Query(
+            max_length=128,
+            description="actor code prefix (GBR, GBRGOV, IGOUNO) or knowledge-base id",
+        ),
     ] = None,
     country: Annotated[
         str | None,
-        Query(pattern=r"^[A-Za-z]{2,3}$", description="ISO 3166 alpha-3 of source, target or location"),
+        Query(
+            pattern=r"^[A-Za-z]{2,3}$", description="ISO 3166 alpha-3 of source, target or location"
+        ),
     ] = None,
-    type: Annotated[  # noqa: A002 - the public parameter name
+    type: Annotated[
         str | None, Query(pattern=r"^[A-Za-z_]{2,32}$", description="PLOVER event type, e.g. AGREE")
     ] = None,
     cameo: Annotated[

@@ -25,14 +25,21 @@ def get_stance(
     state: StateDep,
     target: Annotated[
         str,
-        Query(min_length=2, max_length=128, description="country code (UKR), organisation code or knowledge-base id"),
+        Query(
+            min_length=2,
+            max_length=128,
+            description="country code (UKR), organisation code or knowledge-base id",
+        ),
     ],
     theme: Annotated[
         str | None,
-        Query(max_length=64, description="theme id (see data/board/themes.yaml), e.g. peacekeeping"),
+        Query(
+            max_length=64, description="theme id (see data/board/themes.yaml), e.g. peacekeeping"
+        ),
     ] = None,
-    type: Annotated[  # noqa: A002 - the public parameter name
-        str | None, Query(pattern=r"^[A-Za-z_]{2,32}$", description="only this PLOVER type, e.g. AGREE")
+    type: Annotated[
+        str | None,
+        Query(pattern=r"^[A-Za-z_]{2,32}$", description="only this PLOVER type, e.g. AGREE"),
     ] = None,
     since: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
     until: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,

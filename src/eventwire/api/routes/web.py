@@ -29,7 +29,6 @@ from ..queries import (
     actor_profile,
     list_actors,
     list_articles,
-    list_quotes,
     map_points,
     overview_counts,
     top_targets,
@@ -122,27 +121,20 @@ def _param(request: Request, name: str) -> str | None:
 
 
 def _filters_from(request: Request) -> tuple[EventFilter, dict[str, Any]]:
-    form = {
-        "actor": _param(request, "actor"),
-        "country": _param(request, "country"),
-        "type": _param(request, "type"),
-        "cameo": _param(request, "cameo"),
-        "modality": [m for m in request.query_params.getlist("modality") if m.strip()],
-        "since": _param(request, "since"),
-        "until": _param(request, "until"),
-        "text": _param(request, "text"),
-    }
+    names = ("actor", "country", "type", "cameo", "since", "until", "text")
+    values = {name: _param(request, name) for name in names}
+    modality = [m for m in request.query_params.getlist("modality") if m.strip()]
     filters = event_filter(
-        actor=form["actor"],
-        country=form["country"],
-        plover_type=form["type"],
-        cameo=form["cameo"],
-        modality=form["modality"],
-        since=form["since"],
-        until=form["until"],
-        text=form["text"],
+        actor=values["actor"],
+        country=values["country"],
+        plover_type=values["type"],
+        cameo=values["cameo"],
+        modality=modality,
+        since=values["since"],
+        until=values["until"],
+        text=values["text"],
     )
-    return filters, form
+    return filters, {**values, "modality": modality}
 
 
 def _event_rows(records: list[EventRecord]) -> list[dict[str, Any]]:
@@ -158,7 +150,9 @@ def _event_rows(records: list[EventRecord]) -> list[dict[str, Any]]:
                 "source": ev.source.country or ev.source.org or ev.source.text,
                 "source_code": r.columns.get("source_code") or "",
                 "source_link": r.columns.get("source_kb") or ev.source.country or ev.source.org,
-                "target": (ev.target.country or ev.target.org or ev.target.text) if ev.target else "",
+                "target": (ev.target.country or ev.target.org or ev.target.text)
+                if ev.target
+                else "",
                 "target_code": r.columns.get("target_code") or "",
                 "target_link": (r.columns.get("target_kb") or ev.target.country or ev.target.org)
                 if ev.target
@@ -250,7 +244,11 @@ def article_page(
 def actors_page(request: Request, session: SessionDep) -> HTMLResponse:
     q = _param(request, "q")
     return _render(
-        request, "actors.html", title="Actors", q=q or "", actors=list_actors(session, q=q, limit=200)
+        request,
+        "actors.html",
+        title="Actors",
+        q=q or "",
+        actors=list_actors(session, q=q, limit=200),
     )
 
 
@@ -325,4 +323,3 @@ def map_page(request: Request, session: SessionDep) -> HTMLResponse:
         svg=map_svg(points),
         points=sorted(points, key=lambda p: (p.kind != "event", -p.count, p.name)),
     )
-
