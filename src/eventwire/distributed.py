@@ -43,6 +43,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -214,6 +215,14 @@ def code_on_worker(
 # ---------------------------------------------------------------------------------------------
 
 
+class _TaskFailed(Exception):
+    """A task raised (or killed its workers) even after Dask's retries."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 @dataclass
 class _Batch:
     number: int
@@ -311,7 +320,7 @@ class _DaskIngest:
     def run(self, records: Iterable[Article | Reject]) -> IngestStats:
         with self.store.read() as session:
             self.index.load(session)
-        completed = _dist().as_completed()
+        completed = _dist().as_completed(loop=self.client.loop)
         token = os.urandom(6).hex()
         for batch in self.batches(records):
             self.pending[batch.number] = batch
@@ -336,17 +345,26 @@ class _DaskIngest:
 
     def _collect(self, future: _Future) -> None:
         batch = self.by_key.pop(future.key)
-        if future.status == "finished":
-            batch.coded, batch.signatures = future.result()
-        elif future.status == "error":
-            self._split(batch, future.exception())
-        else:
-            raise StageError(
-                f"coding batch {batch.number} on the cluster ended as {future.status!r} "
-                "(lost connection to the scheduler?)"
-            )
+        try:
+            batch.coded, batch.signatures = self._result(future, f"batch {batch.number}")
+        except _TaskFailed as failed:
+            self._split(batch, failed.error)
         future.release()
         batch.future = None
+
+    @staticmethod
+    def _result(future: _Future, what: str) -> tuple[list[Article], dict[str, bytes]]:
+        """The task's result; a result lost with a dying worker is recomputed by the scheduler
+        and waited for. Task errors become :class:`_TaskFailed`, cancellation a StageError."""
+        try:
+            result: tuple[list[Article], dict[str, bytes]] = future.result()
+        except CancelledError as exc:
+            raise StageError(
+                f"coding {what} on the cluster was cancelled (lost connection to the scheduler?)"
+            ) from exc
+        except Exception as exc:
+            raise _TaskFailed(exc) from exc
+        return result
 
     def _split(self, batch: _Batch, error: BaseException) -> None:
         """Code a failed batch article by article; articles that fail alone become rejects."""
@@ -362,15 +380,12 @@ class _DaskIngest:
             self._submit([article], f"eventwire-code-{token}-{batch.number}-{i}")
             for i, article in enumerate(batch.todo)
         ]
-        _dist().wait(singles)
         coded: list[Article] = []
         for article, single in zip(batch.todo, singles, strict=True):
-            if single.status == "finished":
-                done, sigs = single.result()
-                coded.extend(done)
-                batch.signatures.update(sigs)
-            elif single.status == "error":
-                exc = single.exception()
+            try:
+                done, sigs = self._result(single, f"article {article.id}")
+            except _TaskFailed as failed:
+                exc = failed.error
                 reason = f"coding failed on the cluster: {type(exc).__name__}: {exc}"
                 LOGGER.error("article %s (%s): %s", article.id, article.source, reason)
                 batch.rejects.append(
@@ -384,10 +399,8 @@ class _DaskIngest:
                 )
                 self.stats.rejected += 1
             else:
-                raise StageError(
-                    f"coding article {article.id} on the cluster ended as {single.status!r}",
-                    article_id=article.id,
-                )
+                coded.extend(done)
+                batch.signatures.update(sigs)
             single.release()
         batch.coded = coded
 

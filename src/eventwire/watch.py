@@ -714,8 +714,7 @@ class Watcher:
         for _ in range(count):
             if self.stopping:
                 break
-            self._next_due.clear()
-            out.append(self.run_round())
+            out.append(self.run_round(due_only=False))
         return out
 
     # -- one round ---------------------------------------------------------------------------
@@ -725,12 +724,13 @@ class Watcher:
             self._coder = pipeline_coder(settings)
         return self._coder
 
-    def run_round(self) -> RoundStats:
-        """Poll the due sources once, store the new articles, send the alerts."""
+    def run_round(self, *, due_only: bool = True) -> RoundStats:
+        """Poll the due sources (every source when ``due_only`` is false) once, store the new
+        articles and send the alerts."""
         started = time.monotonic()
         self.rounds += 1
         current = _Round(RoundStats(round=self.rounds))
-        due = self.due()
+        due = self.due() if due_only else list(self.sources)
         now = self._clock()
         for source in due:
             self._next_due[source.url] = now + (source.every or self.every)

@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from store_fixtures import FakeCoder, dump_tables, fake_coder_factory, news_file, read_jsonl, settings_for
+from store_fixtures import (
+    FakeCoder,
+    dump_tables,
+    fake_coder_factory,
+    news_file,
+    read_jsonl,
+    settings_for,
+)
 
 from eventwire.config import Settings
 from eventwire.distributed import (
@@ -287,8 +294,16 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     try:
         start(
-            ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-             "--scheduler-file", str(scheduler_file)],
+            [
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(scheduler_file),
+            ],
             "scheduler.log",
         )
         deadline = time.monotonic() + 60
@@ -300,8 +315,21 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         assert address.startswith("tcp://127.0.0.1:")
         for i in range(2):
             start(
-                ["worker", address, "--host", "127.0.0.1", "--nworkers", "1", "--nthreads", "1",
-                 "--no-dashboard", "--memory-limit", "0", "--death-timeout", "60"],
+                [
+                    "worker",
+                    address,
+                    "--host",
+                    "127.0.0.1",
+                    "--nworkers",
+                    "1",
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                    "--memory-limit",
+                    "0",
+                    "--death-timeout",
+                    "60",
+                ],
                 f"worker{i}.log",
             )
         client = connect(address, timeout=30)

@@ -99,7 +99,9 @@ def test_manual_names_win_over_gdelt_for_105_to_108(onto: Ontology) -> None:
 @pytest.mark.parametrize(
     ("code", "ptype", "mode"),
     [
-        ("163", "COERCE", "restrict"),
+        ("163", "SANCTION", None),
+        ("0813", "CONCEDE", None),
+        ("0814", "CONCEDE", None),
         ("175", "ASSAULT", None),
         ("186", "ASSAULT", "targeted"),
         ("195", "ASSAULT", "aerial"),

@@ -128,11 +128,18 @@ def highlight_article(article: Article) -> Markup:
         ]
         if events:
             attrs.append(f'data-events="{escape(events)}"')
-        for sp in active:
-            if sp.role == "trigger" and sp.event and sp.event not in anchors and sp.start == a:
-                anchors.add(sp.event)
-                attrs.insert(0, f'id="ev-{escape(sp.event)}"')
-                break
+        starting = [
+            sp.event
+            for sp in active
+            if sp.role == "trigger" and sp.event and sp.event not in anchors and sp.start == a
+        ]
+        for i, event_id in enumerate(dict.fromkeys(e for e in starting if e)):
+            anchors.add(event_id)
+            if i == 0:
+                attrs.insert(0, f'id="ev-{escape(event_id)}"')
+            else:
+                # events sharing a trigger: an empty anchor each, so every #ev-ID link works
+                html.append(f'<span class="anchor" id="ev-{escape(event_id)}"></span>')
         html.append(f"<span {' '.join(attrs)}>{piece}</span>")
     if open_para:
         html.append("</p>")
@@ -154,7 +161,7 @@ def timeline_svg(months: Sequence[MonthCount], *, width: int = 760, height: int 
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max(m.total for m in shown) or 1
     step = plot_w / len(shown)
-    bar_w = max(2.0, step * 0.7)
+    bar_w = min(48.0, max(2.0, step * 0.7))
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="tl-title"><title id="tl-title">Events per month by quad class, '

@@ -143,6 +143,14 @@ def ingest_cli(
     ] = None,
     config: ConfigOpt = None,
     set_: SetOpt = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            envvar="EVENTWIRE_DASK",
+            help="Code on this Dask cluster (tcp://HOST:PORT); this process stays the only writer.",
+        ),
+    ] = None,
 ) -> None:
     """Read, code and store articles. Idempotent: stored articles are skipped before coding."""
     from ..storage.ingest import IngestStats, ingest
@@ -163,7 +171,16 @@ def ingest_cli(
             progress.update(task, completed=stats.read + stats.rejected)
 
     try:
-        stats = ingest(inputs, settings, workers=workers, batch_size=batch_size, progress=on_batch)
+        stats = ingest(
+            inputs,
+            settings,
+            workers=workers,
+            batch_size=batch_size,
+            progress=on_batch,
+            scheduler=scheduler or None,
+        )
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     except EventwireError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc

@@ -240,7 +240,8 @@ def _feed_links(result: FetchResult, listing: Listing, max_links: int) -> None:
         page_url = urljoin(result.final_url, link.strip())
         if isinstance(record, Article):
             record.url = page_url
-        updated = entry.get("updated") or entry.get("published")
+        # dict.get: feedparser's own get() warns about its updated/published fallback.
+        updated = dict.get(entry, "updated") or dict.get(entry, "published")
         listing.links.append(
             Link(
                 url=page_url,

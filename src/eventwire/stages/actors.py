@@ -40,6 +40,18 @@ Decisions documented here because they shape the output:
 * An unresolved ORG entity is kept as an unresolved organisation only when it is the subject of a
   verb (it acts); elsewhere NER's ORG spans are too often noise for the small English model.
 * Plural pronouns (they/their) are not linked: their antecedents are too often groups of actors.
+* **Home country.** An article has a home country: the country of its dateline ("NEW DELHI:",
+  "LONDON (Reuters) -", "TEHRAN —"; a country, capital or gazetteer city) counted as
+  :data:`DATELINE_WEIGHT` mentions, plus the mentions of country-coded countries, persons and
+  agents; the country with most such mentions wins when it has at least :data:`HOME_MIN_MENTIONS`
+  and no other country ties with it. Domestic agents that no context codes ("police",
+  "protesters", "the government", "critics": sectors in :data:`DOMESTIC_SECTORS`, no foreign or
+  international modifier) and unresolved persons whose context gives no country take the home
+  country, with lower confidence and the reason suffix ``+context:dateline`` (the dateline decided)
+  or ``+context:home`` (the mention counts decided). Insurgents, rebels, refugees and international
+  bodies are not domestic by default and keep no country.
+* A parenthesised party-and-state tag after a name ("Sen. Ted Cruz (R-Texas)") gives the country of
+  the state (looked up in the gazetteer) and the legislative sector.
 """
 
 from __future__ import annotations
@@ -135,6 +147,41 @@ MOTION_VERBS: frozenset[str] = frozenset(
         "tour", "march", "walk", "commute", "trip", "journey", "flight", "bring",
     }
 )  # fmt: skip
+
+#: Sectors of agents that act inside their own country: an uncoded agent of these sectors takes the
+#: article's home country (see the module doc).
+DOMESTIC_SECTORS: frozenset[str] = frozenset(
+    {"GOV", "COP", "MIL", "JUD", "LEG", "OPP", "PTY", "CVL", "BUS", "EDU", "LAB", "MED", "HLH",
+     "AGR", "ELI", "SPY", "REL", "CRM", "HRI", "ENV"}
+)  # fmt: skip
+#: Modifiers that mark an agent as foreign or international, never domestic ("foreign diplomats").
+NON_DOMESTIC_WORDS: frozenset[str] = frozenset(
+    {"foreign", "international", "world", "global", "western", "regional", "overseas", "other",
+     "multinational", "european", "arab", "african", "asian", "allied", "coalition", "un"}
+)  # fmt: skip
+#: Mentions that a dateline counts for when the home country is chosen.
+DATELINE_WEIGHT = 3
+#: The fewest (weighted) mentions a home country needs.
+HOME_MIN_MENTIONS = 2
+#: Confidence of an agent or unresolved person coded through the home country.
+HOME_CONFIDENCE = 0.45
+
+#: A dateline at the start of the text or of one of its first lines: "WASHINGTON, July 25:",
+#: "LONDON (Reuters) -", "new delhi:", "TEHRAN —". Group 1 is the place.
+_DATELINE = re.compile(
+    r"(?:^|\n)[ \t]*([A-Za-z][A-Za-z.'’ ]{1,28}?)[ \t]*"
+    r"(?:,[ \t]*(?:[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2}|\d{1,2}[ \t]+[A-Z][a-z]{2,8})[ \t]*)?"
+    r"(?:\([A-Za-z .&/-]{1,25}\)[ \t]*)?(?::|[—–]|\s-{1,2})\s"
+)
+_DATELINE_SPAN = 400
+#: A party-and-state tag after a legislator's name: "(R-Texas)", "(D-N.Y.)", "(I-Vt.)".
+_PARTY_STATE = re.compile(r"\s*,?\s*\(\s*[RDI]\s*[-–]\s*([A-Z][A-Za-z. ]{1,20}?)\s*\)")
+
+#: Lower-cased texts: how much of the text is sampled, the largest share of capitals it may have,
+#: and the longest KB name (in words) looked for word by word.
+_CASE_SAMPLE = 3000
+_LOWERCASE_RATIO = 0.002
+_LOWERCASE_MAX_WORDS = 5
 
 #: Singular personal pronouns linked back to a person.
 PERSON_PRONOUNS: frozenset[str] = frozenset({"he", "him", "his", "she", "her", "hers"})
@@ -578,6 +625,21 @@ class _Indexes:
 _MISSING = object()
 
 
+def _place_country(kb: KnowledgeBase, place: str) -> str | None:
+    """The country of a dateline place: a KB country or capital, else a gazetteer city."""
+    country = kb.country_by_name(place) or kb.country_by_capital(place)
+    if country is not None:
+        return country.code
+    if place.isupper() or place.islower():
+        place = place.title()
+    if not place[:1].isupper():
+        return None
+    from ..gazetteer import load_gazetteer  # lazy: the gazetteer is large and only needed here
+
+    entry = load_gazetteer().lookup(place)
+    return entry.country if entry is not None else None
+
+
 @functools.lru_cache(maxsize=8)
 def _indexes_for(kb: KnowledgeBase) -> _Indexes:
     return _Indexes(kb)
@@ -739,7 +801,95 @@ class _ArticleRun:
                 self._pronoun(index)
             else:
                 self._phrase(index)
+        self._apply_home_country()
         return self.actors()
+
+    # -- home country ------------------------------------------------------------------------
+
+    def _dateline_country(self) -> str | None:
+        """The country of the article's dateline, when its first lines carry one."""
+        head = self.text[:_DATELINE_SPAN]
+        for found in _DATELINE.finditer(head):
+            place = found.group(1).strip(" .")
+            words = place.split()
+            if not words or len(words) > 3:
+                continue
+            code = _place_country(self.kb, place)
+            if code is not None:
+                return code
+        return None
+
+    def _home_country(self) -> tuple[str, str] | None:
+        """The article's home country and whether the dateline or the mention counts chose it."""
+        counts: dict[str, float] = {}
+        for draft in self.drafts.values():
+            if draft.country and draft.type in ("country", "person", "agent") and draft.mentions:
+                counts[draft.country] = counts.get(draft.country, 0.0) + len(draft.mentions)
+        dateline = self._dateline_country()
+        if dateline is not None:
+            counts[dateline] = counts.get(dateline, 0.0) + DATELINE_WEIGHT
+        if not counts:
+            return None
+        ranked = sorted(counts.items(), key=lambda item: -item[1])
+        best, score = ranked[0]
+        if score < HOME_MIN_MENTIONS or (len(ranked) > 1 and ranked[1][1] == score):
+            return None
+        return best, ("dateline" if best == dateline else "home")
+
+    def _apply_home_country(self) -> None:
+        """Give uncoded domestic agents and unresolved persons the article's home country."""
+        pending = [
+            d
+            for d in self.drafts.values()
+            if d.mentions
+            and d.country is None
+            and d.org is None
+            and (
+                (d.type == "agent" and d.sector in DOMESTIC_SECTORS and self._domestic(d))
+                or (d.type == "person" and not d.resolved)
+            )
+        ]
+        if not pending:
+            return
+        home = self._home_country()
+        if home is None:
+            return
+        code, how = home
+        for draft in pending:
+            if draft.type == "person" and self._rematch(draft, code, how):
+                continue
+            draft.country = code
+            draft.confidence = min(draft.confidence, HOME_CONFIDENCE)
+            draft.reason += f"+context:{how}"
+            if draft.type == "agent":
+                draft.resolved = True
+
+    def _rematch(self, draft: _Draft, code: str, how: str) -> bool:
+        """Match an unresolved person again with the home country as context ("Governor Frugal")."""
+        words = (draft.key[1] or "").split()
+        match = self.idx.persons.match(
+            words, countries=[code], sector=draft.sector, day=self.day, role=draft.role
+        )
+        if match is None or code not in match.person.countries:
+            return False
+        ctx = _Context(countries=[code], sector=draft.sector, role=draft.role)
+        known = self.drafts.get(("person", match.person.id))
+        target = known if known is not None else self._kb_person(match, ctx)
+        target.reason += f"+context:{how}"
+        target.confidence = min(target.confidence, 0.6)
+        for mention in draft.mentions:
+            if mention not in target.mentions:
+                target.mentions.append(mention)
+        draft.mentions = []
+        return True
+
+    def _domestic(self, draft: _Draft) -> bool:
+        """Whether no mention of an agent calls it foreign or international."""
+        for start, end, _sentence in draft.mentions:
+            words = {_norm_token(w) for w in self.text[start:end].split()}
+            if words & NON_DOMESTIC_WORDS:
+                return False
+        return True
 
     def _name_spans(self) -> list[tuple[int, int, str]]:
         spans: list[tuple[int, int, str]] = []
@@ -775,8 +925,61 @@ class _ArticleRun:
             s, e = self._trim(chunk.tok_start, chunk.tok_end)
             if s < e and not in_entity[s] and tokens[s].text[:1].isupper():
                 spans.append((s, e, "+"))
+        if self._lowercase():
+            # KB names found in a lower-cased text beat the parser's guesses that cut into them
+            known = self._lowercase_spans()
+            covered: dict[int, tuple[int, int]] = {}
+            for s, e, _label in known:
+                for j in range(s, e):
+                    covered[j] = (s, e)
+            spans = known + [
+                span
+                for span in spans
+                if not any(
+                    j in covered and not (span[0] <= covered[j][0] and covered[j][1] <= span[1])
+                    for j in range(span[0], span[1])
+                )
+            ]
         # earlier first; at the same start the longer span first
         spans.sort(key=lambda span: (span[0], span[0] - span[1]))
+        return spans
+
+    def _lowercase(self) -> bool:
+        """Whether the text is written without capitals (some archives lower-case everything)."""
+        letters = sum(1 for ch in self.text[:_CASE_SAMPLE] if ch.isalpha())
+        upper = sum(1 for ch in self.text[:_CASE_SAMPLE] if ch.isupper())
+        return letters >= 200 and upper <= letters * _LOWERCASE_RATIO
+
+    def _lowercase_spans(self) -> list[tuple[int, int, str]]:
+        """KB names found word by word in a lower-cased text, where NER and tags fail.
+
+        Only whole KB names count: persons' full names or aliases, and country, organisation and
+        group names (case-sensitive acronyms cannot match lower-case text); one-word names must
+        have at least four letters.
+        """
+        tokens = self.tokens
+        spans: list[tuple[int, int, str]] = []
+        i = 0
+        while i < len(tokens):
+            found: tuple[int, int, str] | None = None
+            for size in range(min(_LOWERCASE_MAX_WORDS, len(tokens) - i), 0, -1):
+                end = i + size
+                if tokens[end - 1].sent != tokens[i].sent or not tokens[i].text.isalpha():
+                    continue
+                text = self._span_text(i, end)
+                if size == 1 and len(text) < 4:
+                    continue
+                if self.kb.persons_by_name(text):
+                    found = (i, end, "PERSON")
+                elif self.idx.named(text) is not None:
+                    found = (i, end, "+")
+                if found is not None:
+                    break
+            if found is None:
+                i += 1
+                continue
+            spans.append(found)
+            i = found[1]
         return spans
 
     def _phrase_items(self) -> list[tuple[str, int]]:
@@ -980,6 +1183,8 @@ class _ArticleRun:
                 if found is None:
                     continue
                 named, method = found
+                if named.kind == "group" and e == end and s > start:
+                    continue  # "Social Democratic Party" is another party than "Democratic Party"
                 rest = self._agent_term_at(end - 1)
                 if (
                     rest is not None
@@ -1069,6 +1274,7 @@ class _ArticleRun:
         words = name_tokens([self.tokens[i].text for i in range(name_start, end)])
         if not words:
             return False
+        self._party_state_tag(end, ctx)
         linked = self._linked_person(words)
         if linked is not None:
             self._remember(linked, words)
@@ -1100,6 +1306,19 @@ class _ArticleRun:
         self._mention(draft, name_start, end)
         self.context_only.update(ctx.tokens)
         return True
+
+    def _party_state_tag(self, end: int, ctx: _Context) -> None:
+        """ "Sen. Ted Cruz (R-Texas)": the state's country and the legislative sector."""
+        offset = self.tokens[end - 1].end
+        tag = _PARTY_STATE.match(self.text[offset : offset + 40])
+        if tag is None:
+            return
+        code = _place_country(self.kb, tag.group(1).strip(" ."))
+        if code is None:
+            return
+        if code not in ctx.countries:
+            ctx.countries.insert(0, code)
+        ctx.sector = ctx.sector or "LEG"
 
     def _is_person(self, i: int) -> bool:
         owner = self.owner[i]

@@ -35,6 +35,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from ..config import Settings
@@ -85,6 +86,17 @@ _CLAUSE_DEPS = frozenset(
     {"ccomp", "xcomp", "advcl", "relcl", "acl", "conj", "csubj", "parataxis", "nsubj"}
 )
 _CONTEXT_PREPS = frozenset({"in", "into"})
+#: how many sentences back a missing target may be inherited from ("discourse")
+_DISCOURSE_WINDOW = 1
+#: the CAMEO act of a deployment for peace ("ready to send troops to help the ceasefire")
+_PEACEKEEPING = "074"
+#: modal auxiliaries that turn a reported complement into an obligation ("said X must ...")
+_DEONTIC_MODALS = frozenset({"must"})
+#: id prefix of a country argument that is not one of the article's actors
+_UNLISTED = "unlisted:"
+#: CAMEO roots whose target may be the subject of a complement clause ("demanded that X ...",
+#: "urged that X ...", "threatened that X would ...", "accused ... that X ...")
+_COMPLEMENT_TARGET_ROOTS = frozenset({"02", "10", "11", "13"})
 #: stands in for a missing publication date; only expressions with a written year are resolved then
 _NO_DATE = date(1970, 1, 1)
 
@@ -103,6 +115,8 @@ class _Candidate:
     governor: int | None = None
     reading: ModalityReading = field(default_factory=ModalityReading)
     code: str = ""
+    #: the act when the context changes the pattern's code (a peacekeeping deployment)
+    action: str = ""
 
 
 @dataclass(slots=True)
@@ -197,8 +211,27 @@ class _ArticleCoder:
         self.cues = cues
         self.kb = kb
         self.inverse = inverse
+        self._repair_lemmas()
         self.syn = Syntax(self.parse, MentionIndex.for_article(article), cues)
         self.published = article.published.date() if article.published else None
+
+    def _repair_lemmas(self) -> None:
+        """Undo the small English model's "-ed" stripping of verbs ending in "e" ("staged" ->
+        *stag*, "based" -> *bas*): a past or progressive verb form whose lemma the lexicon does not
+        know, but knows with a final "e", gets that lemma (in the parse, so the later stages see
+        it too)."""
+        known = self.lex.for_lemma
+        for t in self.parse.tokens:
+            if (
+                t.pos == "VERB"
+                and t.tag in {"VBD", "VBN", "VBG"}
+                and not t.lemma.endswith("e")
+                and not known(t.lemma, "verb")
+                and not self.lex.light_verb_nouns(t.lemma)
+            ):
+                fixed = t.lemma + "e"
+                if known(fixed, "verb") or self.lex.light_verb_nouns(fixed):
+                    t.lemma = fixed
 
     # -- driver ------------------------------------------------------------------------------
 
@@ -231,13 +264,115 @@ class _ArticleCoder:
                     return True
                 return bool({a.actor.id for a in self.syn.actors_of(subj)} & ids)
 
+            if cand.pattern.cameo[:2] == "15" and self._peaceful_deployment(cand):
+                cand.action = _PEACEKEEPING
             cand.reading = read_modality(self.syn, cand.anchor, sent.text, same_agent)
             code = self._final_code(cand)
             if code is None:
                 continue
             cand.code = code
             out.append(cand)
-        return out
+        return self._deontic_demands(sent, out)
+
+    def _deontic_demands(self, sent: Sentence, cands: list[_Candidate]) -> list[_Candidate]:
+        """"*Russia* said that *Sudan* must return the helicopter": a reported obligation laid on
+        another actor is a demand (CAMEO 10x) by the speaker on the complement's subject; the
+        demanded act itself is content, not an event, and is dropped. The demand's code is the
+        10x analogue of the act's intent code (return -> 0353 -> 1053), else the generic 100."""
+        syn = self.syn
+        toks = self.parse.tokens
+        inner: set[int] = set()
+        demands: list[_Candidate] = []
+        for v in range(sent.tok_start, sent.tok_end):
+            if toks[v].dep not in {"ccomp", "acl"} or not any(
+                toks[m].lemma in _DEONTIC_MODALS for m in syn.kids(v, "aux")
+            ):
+                continue
+            head = toks[v].head
+            if toks[head].pos in {"NOUN", "PROPN"} and toks[head].dep in {"dobj", "attr"}:
+                speaker_of = toks[head].head  # "issued a stern reminder to Iraq that it must"
+            elif toks[head].pos == "VERB" and toks[head].lemma in self.cues.speech_verbs:
+                speaker_of = head
+            else:
+                continue
+            if syn.kids(speaker_of, "neg"):
+                continue
+            src_tok, how = syn.subject_of(speaker_of)
+            if src_tok is None:
+                continue
+            sources = [a for a in syn.actors_of(src_tok) if _codable(a)]
+            src_ids = frozenset(a.actor.id for a in sources)
+            src_countries = {a.actor.country for a in sources}
+            targets = [
+                a
+                for s_tok in syn.kids(v, "nsubj", "nsubjpass")
+                for a in syn.actors_of(s_tok, exclude_ids=src_ids)
+                # an obligation on one's own forces ("their militants must remain") is no demand
+                if (a.actor.country or a.actor.org)
+                and (a.actor.country not in src_countries or a.actor.type == "person")
+            ]
+            if not sources or not targets:
+                continue
+            content = set(self.parse.subtree(v))
+            for k in syn.kids(v, "advcl", "parataxis"):
+                content -= set(self.parse.subtree(k))  # "when Russia attacks, NATO must ..."
+            act = next((c for c in cands if c.anchor == v), None) or next(
+                (c for c in cands if c.anchor in content), None
+            )
+            if act is None and toks[v].lemma == "be":
+                continue  # "NATO must be ready": no demanded act
+            code = "100"
+            if act is not None:
+                intent = self.onto.intent_code(act.pattern.cameo) or ""
+                analogue = "10" + intent[2:]
+                if intent.startswith("03") and self.onto.has(analogue):
+                    code = analogue
+            reading = read_modality(self.syn, speaker_of, sent.text, lambda _w: True)
+            if reading.modality not in {"asserted", "intent"}:
+                continue
+            reading.modality = "asserted"
+            reading.cues = [f"demand:{toks[head].lemma}+must"]
+            inner.update(content)
+            demands.append(
+                _Candidate(
+                    pattern=_demand_pattern(code),
+                    kind="verb",
+                    trigger=v,
+                    anchor=speaker_of,
+                    sources=sources,
+                    source_how=how,
+                    targets=targets,
+                    target_how="pattern",
+                    object_matched=False,
+                    reading=reading,
+                    code=code,
+                )
+            )
+        if not demands:
+            return cands
+        return [c for c in cands if c.anchor not in inner] + demands
+
+    def _peaceful_deployment(self, cand: _Candidate) -> bool:
+        """Troops sent *to help*/*to guarantee* a ceasefire, or *for/in/to a peacekeeping
+        operation*, are peacekeeping (074), not a show of force; "into"/"against" phrases keep
+        the military reading."""
+        syn = self.syn
+        toks = self.parse.tokens
+        t = cand.trigger
+        for c in syn.kids(t, "xcomp", "advcl"):
+            if self.lex.in_class("PEACE_PURPOSE", toks[c].lemma):
+                return True
+        heads = [t, *syn.kids(t, "dobj")]
+        for h in heads:
+            for prep in syn.kids(h, "prep"):
+                if toks[prep].lemma in {"into", "against", "on"}:
+                    continue
+                for k in self.parse.subtree(prep):
+                    if toks[k].dep in _CLAUSE_DEPS:
+                        break
+                    if self.lex.in_class("PEACE_CONTEXT", toks[k].lemma):
+                        return True
+        return False
 
     # -- pattern matching --------------------------------------------------------------------
 
@@ -332,6 +467,8 @@ class _ArticleCoder:
                     for s in sources
                 ]
             targets = self._targets(targets_tok, sources)
+            if not self._verb_reading_ok(v, p, targets):
+                continue
             return _Candidate(
                 pattern=p,
                 kind="verb",
@@ -344,6 +481,41 @@ class _ArticleCoder:
                 object_matched=p.object is not None,
             )
         return None
+
+    def _verb_reading_ok(self, v: int, p: Pattern, targets: list[ArgActor]) -> bool:
+        """Readings a verb's frame rules out for a pattern without an object constraint:
+
+        * a reporting verb with a clausal complement reports ("officials *acknowledged* that
+          peace could only ...") rather than acts on someone;
+        * a control verb with a verb complement and no actor object ("*helped* us prepare the
+          tools", "*forced* the talks to end") lets the complement carry the event;
+        * "call *for*" and similar patterns do not read "called the coalition *for* peace" (an
+          object or object predicate means the preposition belongs to another frame)."""
+        syn = self.syn
+        if p.object is None:
+            lemma = self.parse.tokens[v].lemma
+            if (
+                lemma in self.cues.speech_verbs
+                and syn.kids(v, "ccomp")
+                and not syn.kids(v, "dobj")
+                and not p.cameo.startswith(("11", "12", "13"))  # "warned that", "denied that"
+            ):
+                return False
+            if (
+                p.target == "dobj"
+                and not targets
+                and syn.kids(v, "xcomp", "ccomp")
+                and not self._is_cue_verb(v)
+                and p.cameo[:2] not in _COMPLEMENT_TARGET_ROOTS
+                and not p.cameo.startswith("12")
+            ):
+                # ("demanded that", "refused to", "threatened to" keep their own reading)
+                return False
+        if p.preps and p.target == "none" and syn.kids(v, "oprd"):
+            return False
+        if p.object_slot() == "prep" and p.target == "none" and syn.kids(v, "dobj"):
+            return False
+        return True
 
     def _targets(self, heads: list[int], sources: list[ArgActor]) -> list[ArgActor]:
         src_ids = frozenset(s.actor.id for s in sources)
@@ -479,7 +651,7 @@ class _ArticleCoder:
     # -- codes -------------------------------------------------------------------------------
 
     def _final_code(self, cand: _Candidate) -> str | None:
-        action = cand.pattern.cameo
+        action = cand.action or cand.pattern.cameo
         r = cand.reading
         code: str | None
         trig_neg = bool(self.syn.kids(cand.trigger, "neg"))
@@ -548,6 +720,11 @@ class _ArticleCoder:
     # -- drafts ------------------------------------------------------------------------------
 
     def _fallback_targets(self, cand: _Candidate) -> list[ArgActor]:
+        """A target for an event whose pattern found none, in order of reliability: an actor
+        object of a monadic verb; the subject of a demanded/threatened complement ("demanded that
+        *Israel* ease"); an actor or country in a "to/against/with/in..." phrase of the event
+        clause ("arrived in *Amman*"); an actor or nationality inside the event phrase ("rejected
+        an *Indian* proposal", "*Saddam Hussein's* proposal")."""
         syn = self.syn
         toks = self.parse.tokens
         src_ids = {s.actor.id for s in cand.sources}
@@ -568,6 +745,10 @@ class _ArticleCoder:
                 for f in syn.actors_of(o):
                     if (f.actor.country or f.actor.org) and f.actor.id not in src_ids:
                         return [ArgActor(f.actor, f.mention, f.token, "location")]
+        if cand.code[:2] in _COMPLEMENT_TARGET_ROOTS:
+            found = self._complement_subjects(cand.anchor, src_ids)
+            if found:
+                return found
         for r in roots:
             for k in self.parse.subtree(r):
                 t = toks[k]
@@ -575,37 +756,78 @@ class _ArticleCoder:
                     k in subject_tokens
                     or t.dep != "pobj"
                     or toks[t.head].lemma not in _LOCATION_PREPS
+                    or t.ent_type in _TIME_LABELS
                 ):
                     continue
                 for f in syn.actors_of(k):
                     if _usable_fallback(f, src_ids, src_countries):
                         return [ArgActor(f.actor, f.mention, f.token, "location")]
+                if syn.index.at(t.start) is None:
+                    place = self._country_arg(k)
+                    if place is not None and place.actor.country not in src_countries:
+                        return [place]
         phrase_roots = [cand.anchor] if cand.kind == "noun" else syn.kids(cand.trigger, "dobj")
         for root in phrase_roots:
             # an actor named inside the event phrase: "sanctions and the seizure of Russian assets"
             for k in self.parse.subtree(root):
                 if toks[k].dep in {"amod", "compound", "poss"} and k != cand.trigger:
                     mod = self._modifier_actor(k)
-                    if mod is not None and _usable_fallback(mod, src_ids, src_countries):
+                    if mod is not None and _usable_fallback(
+                        mod, src_ids, src_countries, any_type=toks[k].dep == "poss"
+                    ):
                         return [mod]
         return []
 
-    def _modifier_actor(self, k: int) -> ArgActor | None:
-        """The actor of a modifier token: its mention, or for a nationality adjective the
-        article's actor of that country ("Russian assets" -> the Russia actor)."""
+    def _complement_subjects(self, head: int, src_ids: set[str]) -> list[ArgActor]:
+        """Actors that are the subject of a finite complement of ``head`` ("demanded that the
+        United States match ...", "its demand that Israel ease ...")."""
+        out: list[ArgActor] = []
+        for c in self.syn.kids(head, "ccomp", "acl"):
+            for s in self.syn.kids(c, "nsubj", "nsubjpass"):
+                out.extend(
+                    ArgActor(a.actor, a.mention, a.token, "location")
+                    for a in self.syn.actors_of(s, exclude_ids=frozenset(src_ids))
+                    if _codable(a)
+                )
+        return out
+
+    def _country_arg(self, k: int) -> ArgActor | None:
+        """A country (or its capital) named at token ``k`` that the resolver left without an
+        actor: the article's actor of that country, else an unlisted country argument."""
         toks = self.parse.tokens
-        hit = self.syn.index.at(toks[k].start)
-        if hit is not None:
-            return ArgActor(hit[0], hit[1], k, "location")
-        if toks[k].ent_type != "NORP":
+        t = toks[k]
+        ent = next((e for e in self.parse.entities if e.tok_start <= k < e.tok_end), None)
+        if ent is None or ent.label not in {"GPE", "NORP"}:
             return None
-        country = self.kb.country_by_name(toks[k].text)
+        name = ent.text[4:] if ent.text.lower().startswith("the ") else ent.text
+        country = self.kb.country_by_name(name) or (
+            self.kb.country_by_capital(name) if ent.label == "GPE" else None
+        )
         if country is None:
             return None
         for actor in self.article.actors:
             if actor.type == "country" and actor.country == country.code:
                 return ArgActor(actor, None, k, "location")
-        return None
+        unlisted = Actor(
+            id=_UNLISTED + country.code,
+            name=country.name,
+            type="country",
+            country=country.code,
+            confidence=0.5,
+        )
+        return ArgActor(unlisted, None, k, "location") if t.ent_type else None
+
+    def _modifier_actor(self, k: int) -> ArgActor | None:
+        """The actor of a modifier token: its mention, or for a nationality adjective the
+        article's actor of that country ("Russian assets" -> the Russia actor), else the
+        country itself ("an Indian proposal")."""
+        toks = self.parse.tokens
+        hit = self.syn.index.at(toks[k].start)
+        if hit is not None:
+            return ArgActor(hit[0], hit[1], k, "location")
+        if toks[k].ent_type not in {"NORP", "GPE"}:
+            return None
+        return self._country_arg(k)
 
     def _drafts(self, sent: Sentence, cand: _Candidate) -> list[_Draft]:
         targets: list[ArgActor | None] = list(cand.targets)
@@ -642,8 +864,11 @@ class _ArticleCoder:
 
     def _discourse_targets(self, drafts: list[_Draft]) -> None:
         """A pattern that expects a target but found none takes the target of the previous event of
-        the same PLOVER type in the article (topic continuity; lowest confidence)."""
+        the same PLOVER type in the same or the previous sentence (topic continuity; lowest
+        confidence). Further back the topic has usually moved on ("the meeting with Vance" four
+        sentences earlier is not the partner of "discussions about a peacekeeping presence")."""
         last: dict[str, ArgActor] = {}
+        last_sent: dict[str, int] = {}
         for d in drafts:
             ptype = self.onto.cameo(d.cand.code).plover_type or ""
             expects_target = d.cand.pattern.target != "none" or d.cand.code != d.cand.pattern.cameo
@@ -651,6 +876,7 @@ class _ArticleCoder:
                 prev = last.get(ptype)
                 if (
                     prev is not None
+                    and d.sentence - last_sent.get(ptype, -99) <= _DISCOURSE_WINDOW
                     and prev.actor.id != d.source.actor.id
                     and prev.actor.country != d.source.actor.country
                 ):
@@ -658,6 +884,7 @@ class _ArticleCoder:
                     d.target_how = "discourse"
             elif d.target is not None and d.target_how != "discourse":
                 last[ptype] = d.target
+                last_sent[ptype] = d.sentence
 
     # -- date and place ----------------------------------------------------------------------
 
@@ -781,7 +1008,7 @@ class _ArticleCoder:
             t = toks[a.token]
             text, start, end = t.text, t.start, t.end
         return EventArg(
-            actor=a.actor.id,
+            actor=None if a.actor.id.startswith(_UNLISTED) else a.actor.id,
             text=text,
             start=start,
             end=end,
@@ -853,6 +1080,12 @@ class _ArticleCoder:
         return events
 
 
+@lru_cache(maxsize=64)
+def _demand_pattern(code: str) -> Pattern:
+    """The pattern recorded as the reason of a demand read from a reported obligation."""
+    return Pattern(id="X.obligation", kind="verb", lemma="must", target="dobj", cameo=code)
+
+
 def _codable_actor(actor: Actor) -> bool:
     """An event argument needs a code: a country, an international organisation, or (as GDELT's
     sector-only actor codes such as ``MIL``) a sector."""
@@ -876,12 +1109,19 @@ def refusal_inverse(ontology: Ontology) -> dict[str, str]:
     return out
 
 
-def _usable_fallback(arg: ArgActor, src_ids: set[str], src_countries: set[str | None]) -> bool:
-    """A country named near the event may stand in for a missing target."""
+def _usable_fallback(
+    arg: ArgActor,
+    src_ids: set[str],
+    src_countries: set[str | None],
+    *,
+    any_type: bool = False,
+) -> bool:
+    """A country named near the event (or, with ``any_type``, any actor of another country, as
+    the possessor in "rejected Saddam Hussein's proposal") may stand in for a missing target."""
     actor = arg.actor
     return (
         actor.country is not None
-        and actor.type == "country"
+        and (any_type or actor.type == "country")
         and actor.id not in src_ids
         and actor.country not in src_countries
     )

@@ -25,6 +25,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from ..config import Settings
+from ..errors import ConfigError
 from ..model import Article, Reject
 from .merge import NearDuplicateIndex, link_near_duplicates, minhash_signature, recluster
 from .repo import Store, cluster_key, existing_ids, open_store, save_articles, save_rejects
@@ -397,13 +398,32 @@ def ingest(
     workers: int = 1,
     batch_size: int | None = None,
     progress: Callable[[IngestStats], None] | None = None,
+    scheduler: str | None = None,
 ) -> IngestStats:
     """Read ``inputs`` (paths, globs, directories, ``-``), code and store them.
 
-    See :func:`ingest_records` for the arguments and guarantees.
+    See :func:`ingest_records` for the arguments and guarantees. With ``scheduler``
+    (``tcp://HOST:PORT``) the coding runs on that Dask cluster instead of locally and this process
+    stays the single writer (see :mod:`eventwire.distributed`); ``workers`` must then be 1.
     """
     from ..readers import read
 
+    if scheduler is not None:
+        if workers > 1:
+            raise ConfigError(
+                "--workers and --scheduler exclude each other: the cluster's workers do the coding"
+            )
+        from ..distributed import ingest_dask
+
+        return ingest_dask(
+            inputs,
+            settings,
+            scheduler,
+            store=store,
+            coder_factory=None if coder_factory is pipeline_coder else coder_factory,
+            batch_size=batch_size,
+            progress=progress,
+        )
     return ingest_records(
         read(list(inputs)),
         settings,

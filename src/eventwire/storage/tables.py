@@ -66,6 +66,7 @@ class ArticleRow(Base):
     """One stored article: its metadata, text, flags and the full document object."""
 
     __tablename__ = "articles"
+    __table_args__ = (Index("ix_articles_url", "url", postgresql_using="hash"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     source: Mapped[str] = mapped_column(Text, default="")

@@ -147,7 +147,7 @@ def _event_rows(records: list[EventRecord]) -> list[dict[str, Any]]:
                 "article_id": r.article_id,
                 "event": ev,
                 "day": r.day,
-                "source": ev.source.country or ev.source.org or ev.source.text,
+                "source": ev.source.text,
                 "source_code": r.columns.get("source_code") or "",
                 "source_link": r.columns.get("source_kb") or ev.source.country or ev.source.org,
                 "target": (ev.target.country or ev.target.org or ev.target.text)
