@@ -32,27 +32,84 @@ ACTORS: dict[str, tuple[str, str | None, str | None, str | None]] = {
 }
 
 PATTERNS: list[dict[str, Any]] = [
-    {"id": "T.call.for", "kind": "verb", "lemma": "call", "prep": "for", "target": "none",
-     "cameo": "020"},
-    {"id": "T.call.for.sanctions", "kind": "verb", "lemma": "call", "prep": "for",
-     "object": ["sanction", "embargo"], "target": "none", "cameo": "0254"},
-    {"id": "T.force.against", "kind": "noun", "lemma": "force", "prep": "against",
-     "target": "pobj", "cameo": "175", "light_verbs": ["use"]},
-    {"id": "T.reject.proposal", "kind": "verb", "lemma": "reject", "object": ["proposal", "plan"],
-     "target": "none", "cameo": "125"},
+    {
+        "id": "T.call.for",
+        "kind": "verb",
+        "lemma": "call",
+        "prep": "for",
+        "target": "none",
+        "cameo": "020",
+    },
+    {
+        "id": "T.call.for.sanctions",
+        "kind": "verb",
+        "lemma": "call",
+        "prep": "for",
+        "object": ["sanction", "embargo"],
+        "target": "none",
+        "cameo": "0254",
+    },
+    {
+        "id": "T.force.against",
+        "kind": "noun",
+        "lemma": "force",
+        "prep": "against",
+        "target": "pobj",
+        "cameo": "175",
+        "light_verbs": ["use"],
+    },
+    {
+        "id": "T.reject.proposal",
+        "kind": "verb",
+        "lemma": "reject",
+        "object": ["proposal", "plan"],
+        "target": "none",
+        "cameo": "125",
+    },
     {"id": "T.demand", "kind": "verb", "lemma": "demand", "target": "dobj", "cameo": "100"},
     {"id": "T.release", "kind": "verb", "lemma": "release", "target": "dobj", "cameo": "0841"},
-    {"id": "T.send.troops", "kind": "verb", "lemma": "send", "object": ["@TROOPS"],
-     "target": "none", "cameo": "154"},
-    {"id": "T.help", "kind": "verb", "lemma": "help", "target": "dobj", "cameo": "070",
-     "passive": True},
-    {"id": "T.acknowledge", "kind": "verb", "lemma": "acknowledge", "target": "dobj",
-     "cameo": "054"},
-    {"id": "T.talks", "kind": "noun", "lemma": "talk", "prep": "with", "target": "pobj",
-     "cameo": "040", "light_verbs": ["hold"]},
+    {
+        "id": "T.send.troops",
+        "kind": "verb",
+        "lemma": "send",
+        "object": ["@TROOPS"],
+        "target": "none",
+        "cameo": "154",
+    },
+    {
+        "id": "T.help",
+        "kind": "verb",
+        "lemma": "help",
+        "target": "dobj",
+        "cameo": "070",
+        "passive": True,
+    },
+    {
+        "id": "T.acknowledge",
+        "kind": "verb",
+        "lemma": "acknowledge",
+        "target": "dobj",
+        "cameo": "054",
+    },
+    {
+        "id": "T.talks",
+        "kind": "noun",
+        "lemma": "talk",
+        "prep": "with",
+        "target": "pobj",
+        "cameo": "040",
+        "light_verbs": ["hold"],
+    },
     {"id": "T.attack", "kind": "verb", "lemma": "attack", "target": "dobj", "cameo": "190"},
-    {"id": "T.rally", "kind": "noun", "lemma": "rally", "prep": "against", "target": "pobj",
-     "cameo": "141", "light_verbs": ["stage", "hold"]},
+    {
+        "id": "T.rally",
+        "kind": "noun",
+        "lemma": "rally",
+        "prep": "against",
+        "target": "pobj",
+        "cameo": "141",
+        "light_verbs": ["stage", "hold"],
+    },
 ]
 CLASSES = {
     "TROOPS": frozenset({"troop", "soldier", "force"}),
@@ -195,7 +252,9 @@ def test_reported_obligation_is_a_demand_on_the_complement_subject(
 def test_obligation_without_an_other_actor_is_no_demand(
     code: Callable[[str], list[Event]],
 ) -> None:
-    assert not [e for e in code("Germany said that NATO must be ready.") if e.plover.type == "REQUEST"]
+    assert not [
+        e for e in code("Germany said that NATO must be ready.") if e.plover.type == "REQUEST"
+    ]
 
 
 def test_troops_sent_to_help_a_ceasefire_are_peacekeeping(

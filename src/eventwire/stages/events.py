@@ -275,7 +275,7 @@ class _ArticleCoder:
         return self._deontic_demands(sent, out)
 
     def _deontic_demands(self, sent: Sentence, cands: list[_Candidate]) -> list[_Candidate]:
-        """"*Russia* said that *Sudan* must return the helicopter": a reported obligation laid on
+        """A reported obligation ("*Russia* said that *Sudan* must return the helicopter") laid on
         another actor is a demand (CAMEO 10x) by the speaker on the complement's subject; the
         demanded act itself is content, not an event, and is dropped. The demand's code is the
         10x analogue of the act's intent code (return -> 0353 -> 1053), else the generic 100."""
@@ -398,9 +398,7 @@ class _ArticleCoder:
             objs = [c for o in self._prep_objects(heads, p.preps) for c in self.syn.conjuncts(o)]
             # "agree to a ceasefire" / "call for an end to the fighting": the gerund or noun
             # object may itself carry the constrained word one level down
-            objs += [
-                k for o in objs for k in self.syn.kids(o, "dobj", "pobj") if k not in objs
-            ]
+            objs += [k for o in objs for k in self.syn.kids(o, "dobj", "pobj") if k not in objs]
         for o in objs:
             if self.lex.object_matches(p, self.parse.tokens[o].lemma):
                 return True
@@ -513,9 +511,7 @@ class _ArticleCoder:
                 return False
         if p.preps and p.target == "none" and syn.kids(v, "oprd"):
             return False
-        if p.object_slot() == "prep" and p.target == "none" and syn.kids(v, "dobj"):
-            return False
-        return True
+        return not (p.object_slot() == "prep" and p.target == "none" and syn.kids(v, "dobj"))
 
     def _targets(self, heads: list[int], sources: list[ArgActor]) -> list[ArgActor]:
         src_ids = frozenset(s.actor.id for s in sources)
