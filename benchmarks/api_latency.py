@@ -28,18 +28,62 @@ from eventwire.storage.repo import actor_code, open_store
 from eventwire.storage.tables import ArticleRow, EventRow
 
 COUNTRIES = [
-    "USA", "GBR", "FRA", "DEU", "RUS", "UKR", "CHN", "IND", "BRA", "ZAF", "NGA", "EGY", "ISR",
-    "IRN", "TUR", "POL", "JPN", "KOR", "AUS", "CAN", "MEX", "ARG", "SAU", "PAK", "IDN",
+    "USA",
+    "GBR",
+    "FRA",
+    "DEU",
+    "RUS",
+    "UKR",
+    "CHN",
+    "IND",
+    "BRA",
+    "ZAF",
+    "NGA",
+    "EGY",
+    "ISR",
+    "IRN",
+    "TUR",
+    "POL",
+    "JPN",
+    "KOR",
+    "AUS",
+    "CAN",
+    "MEX",
+    "ARG",
+    "SAU",
+    "PAK",
+    "IDN",
 ]
 SECTORS = [None, "GOV", "MIL", "REB", "BUS", "MED"]
 TYPES = [
-    ("AGREE", "033", 1), ("CONSULT", "040", 1), ("SUPPORT", "051", 1), ("COOPERATE", "061", 2),
-    ("AID", "073", 2), ("REQUEST", "020", 1), ("ACCUSE", "112", 3), ("REJECT", "120", 3),
-    ("THREATEN", "138", 3), ("PROTEST", "141", 4), ("SANCTION", "163", 4), ("ASSAULT", "190", 4),
-    ("COERCE", "172", 4), ("MOBILIZE", "150", 4),
+    ("AGREE", "033", 1),
+    ("CONSULT", "040", 1),
+    ("SUPPORT", "051", 1),
+    ("COOPERATE", "061", 2),
+    ("AID", "073", 2),
+    ("REQUEST", "020", 1),
+    ("ACCUSE", "112", 3),
+    ("REJECT", "120", 3),
+    ("THREATEN", "138", 3),
+    ("PROTEST", "141", 4),
+    ("SANCTION", "163", 4),
+    ("ASSAULT", "190", 4),
+    ("COERCE", "172", 4),
+    ("MOBILIZE", "150", 4),
 ]
 MODALITIES = ["asserted"] * 6 + ["intent", "conditional", "negated", "hypothetical"]
-TRIGGERS = ["met", "attacked", "pledged", "accused", "signed", "rejected", "warned", "sent", "protested", "shelled"]
+TRIGGERS = [
+    "met",
+    "attacked",
+    "pledged",
+    "accused",
+    "signed",
+    "rejected",
+    "warned",
+    "sent",
+    "protested",
+    "shelled",
+]
 START = date(2020, 1, 1)
 DAYS = 5 * 365
 
@@ -63,9 +107,16 @@ def build(db: Path, n_events: int, seed: int = 7) -> float:
                 published = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
                 arts.append(
                     {
-                        "id": aid, "source": "synthetic", "title": f"Synthetic report {a}",
-                        "text": "", "flags": [], "num_events": per_article, "document": {},
-                        "published": published, "stored_at": now, "average_tone": 0.0,
+                        "id": aid,
+                        "source": "synthetic",
+                        "title": f"Synthetic report {a}",
+                        "text": "",
+                        "flags": [],
+                        "num_events": per_article,
+                        "document": {},
+                        "published": published,
+                        "stored_at": now,
+                        "average_tone": 0.0,
                     }
                 )
                 for e in range(per_article):
@@ -75,18 +126,37 @@ def build(db: Path, n_events: int, seed: int = 7) -> float:
                     trig = rng.choice(TRIGGERS)
                     evs.append(
                         {
-                            "article_id": aid, "event_id": f"E{e + 1}", "sentence": e,
-                            "is_root": e == 0, "source_text": src, "source_start": 0,
-                            "source_end": 3, "source_country": src, "source_sector": s_sec,
-                            "source_code": actor_code(src, None, s_sec), "source_kb": src,
-                            "target_text": tgt, "target_start": 10, "target_end": 13,
-                            "target_country": tgt, "target_sector": t_sec,
-                            "target_code": actor_code(tgt, None, t_sec), "target_kb": tgt,
-                            "plover_type": ptype, "plover_context": [], "cameo_code": cameo,
-                            "cameo_root": cameo[:2], "quad_class": quad,
-                            "modality": rng.choice(MODALITIES), "date": day.isoformat(),
-                            "day": day, "trigger_text": trig, "trigger_start": 5,
-                            "trigger_end": 5 + len(trig), "confidence": 0.5, "reason": "synthetic",
+                            "article_id": aid,
+                            "event_id": f"E{e + 1}",
+                            "sentence": e,
+                            "is_root": e == 0,
+                            "source_text": src,
+                            "source_start": 0,
+                            "source_end": 3,
+                            "source_country": src,
+                            "source_sector": s_sec,
+                            "source_code": actor_code(src, None, s_sec),
+                            "source_kb": src,
+                            "target_text": tgt,
+                            "target_start": 10,
+                            "target_end": 13,
+                            "target_country": tgt,
+                            "target_sector": t_sec,
+                            "target_code": actor_code(tgt, None, t_sec),
+                            "target_kb": tgt,
+                            "plover_type": ptype,
+                            "plover_context": [],
+                            "cameo_code": cameo,
+                            "cameo_root": cameo[:2],
+                            "quad_class": quad,
+                            "modality": rng.choice(MODALITIES),
+                            "date": day.isoformat(),
+                            "day": day,
+                            "trigger_text": trig,
+                            "trigger_start": 5,
+                            "trigger_end": 5 + len(trig),
+                            "confidence": 0.5,
+                            "reason": "synthetic",
                         }
                     )
             session.execute(insert(ArticleRow), arts)
@@ -120,8 +190,17 @@ def measure(db: Path, repeat: int, seed: int = 11) -> dict[str, dict[str, float]
         "type": lambda: {"type": rng.choice(TYPES)[0]},
         "cameo prefix": lambda: {"cameo": rng.choice(TYPES)[1][:2]},
         "modality": lambda: {"modality": rng.choice(["intent", "conditional"])},
-        "date range (30 days)": lambda: (lambda d: {"since": d, "until": (date.fromisoformat(d) + timedelta(days=30)).isoformat()})(day()),
-        "country + type + since": lambda: {"country": rng.choice(COUNTRIES), "type": rng.choice(TYPES)[0], "since": day()},
+        "date range (30 days)": lambda: (
+            lambda d: {
+                "since": d,
+                "until": (date.fromisoformat(d) + timedelta(days=30)).isoformat(),
+            }
+        )(day()),
+        "country + type + since": lambda: {
+            "country": rng.choice(COUNTRIES),
+            "type": rng.choice(TYPES)[0],
+            "since": day(),
+        },
         "text": lambda: {"text": rng.choice(TRIGGERS)},
         "oldest first": lambda: {"order": "date"},
     }
@@ -136,7 +215,9 @@ def measure(db: Path, repeat: int, seed: int = 11) -> dict[str, dict[str, float]
             times.append((time.perf_counter() - t0) * 1000)
             assert response.status_code == 200, response.text
         results[name] = _summary(times)
-        print(f"  /api/events {name:<26} p50 {results[name]['p50_ms']:8.1f} ms   p95 {results[name]['p95_ms']:8.1f} ms")
+        print(
+            f"  /api/events {name:<26} p50 {results[name]['p50_ms']:8.1f} ms   p95 {results[name]['p95_ms']:8.1f} ms"
+        )
     # a deep page: follow next_cursor five times
     times = []
     for _ in range(max(3, repeat // 5)):
@@ -150,7 +231,9 @@ def measure(db: Path, repeat: int, seed: int = 11) -> dict[str, dict[str, float]
             times.append((time.perf_counter() - t0) * 1000)
             cursor = body["next_cursor"]
     results["cursor pages (country)"] = _summary(times)
-    print(f"  /api/events {'cursor pages (country)':<26} p50 {results['cursor pages (country)']['p50_ms']:8.1f} ms   p95 {results['cursor pages (country)']['p95_ms']:8.1f} ms")
+    print(
+        f"  /api/events {'cursor pages (country)':<26} p50 {results['cursor pages (country)']['p50_ms']:8.1f} ms   p95 {results['cursor pages (country)']['p95_ms']:8.1f} ms"
+    )
     for name, params in (("events page", {}), ("events page, country", {"country": "UKR"})):
         times = []
         for _ in range(max(5, repeat // 2)):
@@ -159,7 +242,9 @@ def measure(db: Path, repeat: int, seed: int = 11) -> dict[str, dict[str, float]
             times.append((time.perf_counter() - t0) * 1000)
             assert response.status_code == 200
         results[name] = _summary(times)
-        print(f"  /events     {name:<26} p50 {results[name]['p50_ms']:8.1f} ms   p95 {results[name]['p95_ms']:8.1f} ms")
+        print(
+            f"  /events     {name:<26} p50 {results[name]['p50_ms']:8.1f} ms   p95 {results[name]['p95_ms']:8.1f} ms"
+        )
     return results
 
 

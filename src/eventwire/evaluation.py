@@ -24,6 +24,7 @@ structurally: source and target only). CAMEO country codes are mapped to ISO3 th
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -310,7 +311,10 @@ class EvalReport:
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.casefold().replace("’", "'").replace("“", '"').replace("”", '"').split())
+    """Case-, accent- and quote-style-insensitive form for matching names and quote snippets."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").replace("“", '"').replace("”", '"'))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())
 
 
 def _score_quotes(gold: GoldArticle, article: Article, report: EvalReport) -> None:

@@ -103,7 +103,9 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def serve_articles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Sequence[Any]], str]]:
+def serve_articles(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[[Sequence[Any]], str]]:
     """Start a server over a fresh SQLite store holding the given articles; returns its URL."""
     from test_api_fixtures import save
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import screenshot
 from test_api_fixtures import HOSTILE_SCRIPT, hostile_article, pledge_article, sample_articles
+
+from conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +49,9 @@ def test_web_article_highlights_and_side_panels(page: Any, base_url: str) -> Non
         assert label in legend
     # highlight colours differ by role
     colours = {
-        role: page.locator(f".legend .hl-{role}").evaluate("e => getComputedStyle(e).backgroundColor")
+        role: page.locator(f".legend .hl-{role}").evaluate(
+            "e => getComputedStyle(e).backgroundColor"
+        )
         for role in ("source", "target", "quote")
     }
     assert len(set(colours.values())) == 3
@@ -106,7 +109,13 @@ def test_web_board_map_actor_and_home(page: Any, base_url: str) -> None:
     page.goto(f"{base_url}/board?target=MDA&theme=peacekeeping")
     cards = page.locator("li.stance-card")
     stances = {c.get_attribute("data-actor"): c.get_attribute("data-stance") for c in cards.all()}
-    assert stances == {"NOR": "committed", "AUT": "committed", "PRT": "conditional", "ESP": "declined", "HUN": "declined"}
+    assert stances == {
+        "NOR": "committed",
+        "AUT": "committed",
+        "PRT": "conditional",
+        "ESP": "declined",
+        "HUN": "declined",
+    }
     screenshot(page, "board-handmade")
     page.goto(f"{base_url}/map")
     assert page.locator("svg.map path.country").count() > 150

@@ -585,3 +585,83 @@ def test_actors_seed_agents(seed_actors: list[Actor]) -> None:
     assert agent("Military planners").sector == "MIL"
     eu = agent("EU countries")
     assert eu.org == "EU"
+
+
+def _dateline_article(place: Sequence[Tok], modifier: str | None = None) -> Article:
+    """ "<PLACE>: Police detained [<modifier>] protesters." built by hand."""
+    n = len(place)
+    tokens: list[Tok] = [*place, (":", "PUNCT", "punct", n + 2)]
+    tokens.append(("Police", "NOUN", "nsubj", n + 2))
+    tokens.append(("detained", "VERB", "ROOT", n + 2))
+    if modifier is not None:
+        tokens.append((modifier, "ADJ", "amod", n + 4))
+    last = len(tokens)
+    tokens.append(("protesters", "NOUN", "dobj", n + 2))
+    tokens.append((".", "PUNCT", "punct", n + 2))
+    assert tokens[last][0] == "protesters"
+    return parsed([tokens], ents=[(0, n, "GPE")])
+
+
+def test_actors_dateline_gives_domestic_agents_the_home_country(resolver: ActorResolver) -> None:
+    place: list[Tok] = [("NEW", "PROPN", "compound", 1), ("DELHI", "PROPN", "npadvmod", 4)]
+    actors = resolver(_dateline_article(place)).actors
+    police = actor_at(actors, "Police")
+    protesters = actor_at(actors, "protesters")
+    assert police is not None and protesters is not None
+    assert (police.country, police.sector) == ("IND", "COP")
+    assert (protesters.country, protesters.sector) == ("IND", "CVL")
+    assert police.reason.endswith("+context:dateline")
+    assert police.confidence <= 0.45
+
+
+def test_actors_dateline_city_from_the_gazetteer(resolver: ActorResolver) -> None:
+    place: list[Tok] = [("AHMEDABAD", "PROPN", "npadvmod", 3)]
+    actors = resolver(_dateline_article(place)).actors
+    police = actor_at(actors, "Police")
+    assert police is not None and police.country == "IND"
+
+
+def test_actors_foreign_agents_do_not_take_the_home_country(resolver: ActorResolver) -> None:
+    place: list[Tok] = [("NEW", "PROPN", "compound", 1), ("DELHI", "PROPN", "npadvmod", 4)]
+    actors = resolver(_dateline_article(place, "foreign")).actors
+    foreign = actor_at(actors, "foreign protesters")
+    assert foreign is not None and foreign.country is None
+
+
+def test_actors_without_dateline_or_country_mentions_agents_stay_uncoded(
+    resolver: ActorResolver,
+) -> None:
+    article = parsed(
+        [
+            [
+                ("Police", "NOUN", "nsubj", 1),
+                ("detained", "VERB", "ROOT", 1),
+                ("protesters", "NOUN", "dobj", 1),
+                (".", "PUNCT", "punct", 1),
+            ]
+        ]
+    )
+    police = actor_at(resolver(article).actors, "Police")
+    assert police is not None and police.country is None and police.sector == "COP"
+
+
+def test_actors_party_state_tag_gives_country_and_legislature(resolver: ActorResolver) -> None:
+    article = parsed(
+        [
+            [
+                ("Sen.", "PROPN", "compound", 2),
+                ("Maria", "PROPN", "compound", 2),
+                ("Lopez", "PROPN", "nsubj", 7),
+                ("(", "PUNCT", "punct", 2),
+                ("D-Ohio", "PROPN", "appos", 2),
+                (")", "PUNCT", "punct", 2),
+                ("has", "AUX", "aux", 7),
+                ("spoken", "VERB", "ROOT", 7),
+                (".", "PUNCT", "punct", 7),
+            ]
+        ],
+        ents=[(1, 3, "PERSON")],
+    )
+    actor = actor_at(resolver(article).actors, "Maria Lopez")
+    assert actor is not None and actor.type == "person" and not actor.resolved
+    assert (actor.country, actor.sector) == ("USA", "LEG")

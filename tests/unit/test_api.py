@@ -24,7 +24,9 @@ from eventwire.api.main import create_app
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def read_client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def read_client(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
     """A client over a store holding the three sample articles (read-only tests)."""
     url, cleanup = backend_url(request.param, tmp_path_factory.mktemp("api"))
     save(url, sample_articles())
@@ -75,7 +77,10 @@ def test_api_events_lists_all_newest_first(read_client: TestClient) -> None:
         ({"type": "reject"}, {("ESP", "REJECT"), ("HUN", "REJECT")}),
         ({"cameo": "03"}, {("NOR", "AGREE"), ("ESP", "AGREE"), ("PRT", "AGREE"), ("AUT", "AGREE")}),
         ({"modality": ["conditional"]}, {("PRT", "AGREE")}),
-        ({"modality": ["conditional", "intent"]}, {("PRT", "AGREE"), ("NOR", "AGREE"), ("ESP", "AGREE")}),
+        (
+            {"modality": ["conditional", "intent"]},
+            {("PRT", "AGREE"), ("NOR", "AGREE"), ("ESP", "AGREE")},
+        ),
         ({"since": "2025-03-04", "type": "AGREE"}, {("AUT", "AGREE")}),
         ({"until": "2025-02-28", "actor": "ESP"}, {("ESP", "AGREE")}),
         ({"text": "shelled UKRAINE"}, {("RUS", "ASSAULT")}),
@@ -158,7 +163,18 @@ def test_api_article_returns_full_document(read_client: TestClient) -> None:
     article = pledge_article()
     body = read_client.get(f"/api/articles/{article.id}").json()
     expected = json.loads(json.dumps(article.to_document()))
-    for key in ("id", "title", "text", "url", "outlet", "flags", "actors", "events", "quotes", "places"):
+    for key in (
+        "id",
+        "title",
+        "text",
+        "url",
+        "outlet",
+        "flags",
+        "actors",
+        "events",
+        "quotes",
+        "places",
+    ):
         assert body[key] == expected[key], key
     assert body["published"].startswith("2025-02-11T09:30:00")
     assert read_client.get("/api/articles/0000000000000000").status_code == 404
@@ -201,7 +217,9 @@ def test_api_actors_list_and_profile(read_client: TestClient) -> None:
     assert by_id["MDA"]["articles"] == 2
     assert by_id["HUN"]["articles"] == 1
     assert items[0]["articles"] >= items[-1]["articles"]
-    assert [a["id"] for a in read_client.get("/api/actors", params={"q": "port"}).json()["items"]] == ["PRT"]
+    assert [
+        a["id"] for a in read_client.get("/api/actors", params={"q": "port"}).json()["items"]
+    ] == ["PRT"]
 
     aut = read_client.get("/api/actors/AUT").json()
     assert aut["name"] == "Austria"
@@ -225,7 +243,10 @@ def test_api_quotes_filters(read_client: TestClient) -> None:
     nor = read_client.get("/api/quotes", params={"speaker": "NOR"}).json()["items"]
     assert [q["text"] for q in nor] == ["We will stand by Moldova"]
     assert nor[0]["speaker_id"] == "NOR"
-    assert read_client.get("/api/quotes", params={"text": "nothing"}).json()["items"][0]["quote_id"] == "Q1"
+    assert (
+        read_client.get("/api/quotes", params={"text": "nothing"}).json()["items"][0]["quote_id"]
+        == "Q1"
+    )
     assert read_client.get("/api/quotes", params={"offset": -1}).status_code == 422
 
 
@@ -260,7 +281,9 @@ def test_api_stance_latest_stance_per_actor(read_client: TestClient) -> None:
 
 
 def test_api_stance_entries_carry_the_sentence(read_client: TestClient) -> None:
-    entries = read_client.get("/api/stance", params={"target": "MDA", "theme": "peacekeeping"}).json()["entries"]
+    entries = read_client.get(
+        "/api/stance", params={"target": "MDA", "theme": "peacekeeping"}
+    ).json()["entries"]
     hun = next(e for e in entries if e["actor"] == "HUN")
     assert hun["sentence"] == "Hungary refused to take part in the peacekeeping mission."
     assert hun["explicit_target"] is False
@@ -288,10 +311,16 @@ def test_api_stance_bad_parameters(read_client: TestClient) -> None:
 # Writing
 # ---------------------------------------------------------------------------------------------
 
-_NEW = {"title": "Ministers meet", "text": "France met Italy in Rome on Monday to discuss trade.", "published": "2025-04-01"}
+_NEW = {
+    "title": "Ministers meet",
+    "text": "France met Italy in Rome on Monday to discuss trade.",
+    "published": "2025-04-01",
+}
 
 
-def test_api_post_disabled_without_token(write_setup: tuple[str, FakeCoder], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_api_post_disabled_without_token(
+    write_setup: tuple[str, FakeCoder], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("EVENTWIRE_TOKEN", raising=False)
     url, coder = write_setup
     with TestClient(create_app(url, coder_factory=lambda: coder)) as client:
@@ -333,7 +362,11 @@ def test_api_post_codes_and_stores_any_json_shape(write_setup: tuple[str, FakeCo
         wrapped = {
             "status": "ok",
             "articles": [
-                {"headline": "Second", "body": "Germany met Poland in Warsaw.", "publishedAt": "2025-04-02T10:00:00Z"},
+                {
+                    "headline": "Second",
+                    "body": "Germany met Poland in Warsaw.",
+                    "publishedAt": "2025-04-02T10:00:00Z",
+                },
                 {"headline": "No body at all"},
             ],
         }
@@ -341,7 +374,10 @@ def test_api_post_codes_and_stores_any_json_shape(write_setup: tuple[str, FakeCo
         assert len(second["stored"]) == 1
         assert len(second["rejected"]) == 1 and "no article text" in second["rejected"][0]["reason"]
 
-        lines = "\n".join(json.dumps({"title": f"L{i}", "text": f"Italy met Poland, meeting {i}."}) for i in range(3))
+        lines = "\n".join(
+            json.dumps({"title": f"L{i}", "text": f"Italy met Poland, meeting {i}."})
+            for i in range(3)
+        )
         jsonl = client.post(
             "/api/articles", content=lines, headers={**auth, "Content-Type": "application/x-ndjson"}
         )
@@ -365,7 +401,9 @@ def test_api_post_bad_bodies_are_4xx(
     url, coder = write_setup
     with TestClient(create_app(url, token="t", coder_factory=lambda: coder)) as client:
         response = client.post(
-            "/api/articles", content=content, headers={"Authorization": "Bearer t", "Content-Type": ctype}
+            "/api/articles",
+            content=content,
+            headers={"Authorization": "Bearer t", "Content-Type": ctype},
         )
     assert response.status_code == status
     assert response.json()["detail"]
@@ -373,10 +411,19 @@ def test_api_post_bad_bodies_are_4xx(
 
 def test_api_body_size_limit(tmp_path: Path) -> None:
     coder = FakeCoder()
-    app = create_app(f"sqlite:///{tmp_path / 'l.db'}", token="t", coder_factory=lambda: coder, max_body_bytes=1000)
+    app = create_app(
+        f"sqlite:///{tmp_path / 'l.db'}",
+        token="t",
+        coder_factory=lambda: coder,
+        max_body_bytes=1000,
+    )
     big = json.dumps({"title": "x", "text": "France met Italy. " * 200}).encode()
     with TestClient(app) as client:
-        declared = client.post("/api/articles", content=big, headers={"Authorization": "Bearer t", "Content-Type": "application/json"})
+        declared = client.post(
+            "/api/articles",
+            content=big,
+            headers={"Authorization": "Bearer t", "Content-Type": "application/json"},
+        )
         assert declared.status_code == 413
         assert "1000" in declared.json()["detail"]
 
@@ -385,10 +432,16 @@ def test_api_body_size_limit(tmp_path: Path) -> None:
                 yield big[i : i + 100]
 
         streamed = client.post(
-            "/api/articles", content=chunks(), headers={"Authorization": "Bearer t", "Content-Type": "application/json"}
+            "/api/articles",
+            content=chunks(),
+            headers={"Authorization": "Bearer t", "Content-Type": "application/json"},
         )
         assert streamed.status_code == 413
-        small = client.post("/api/articles", json={"title": "s", "text": "France met Italy."}, headers={"Authorization": "Bearer t"})
+        small = client.post(
+            "/api/articles",
+            json={"title": "s", "text": "France met Italy."},
+            headers={"Authorization": "Bearer t"},
+        )
         assert small.status_code == 201
     assert coder.calls == 1
 
@@ -396,7 +449,9 @@ def test_api_body_size_limit(tmp_path: Path) -> None:
 def test_api_token_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EVENTWIRE_TOKEN", "from-env")
     coder = FakeCoder()
-    with TestClient(create_app(f"sqlite:///{tmp_path / 'e.db'}", coder_factory=lambda: coder)) as client:
+    with TestClient(
+        create_app(f"sqlite:///{tmp_path / 'e.db'}", coder_factory=lambda: coder)
+    ) as client:
         ok = client.post("/api/articles", json=_NEW, headers={"Authorization": "Bearer from-env"})
     assert ok.status_code == 201
 
@@ -420,8 +475,17 @@ def test_api_security_headers_and_openapi(read_client: TestClient) -> None:
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response.headers["x-content-type-options"] == "nosniff"
     spec = read_client.get("/openapi.json").json()
-    for path in ("/api/articles", "/api/articles/{article_id}", "/api/events", "/api/events/{uid}",
-                 "/api/actors", "/api/actors/{actor_id}", "/api/quotes", "/api/stance", "/healthz"):
+    for path in (
+        "/api/articles",
+        "/api/articles/{article_id}",
+        "/api/events",
+        "/api/events/{uid}",
+        "/api/actors",
+        "/api/actors/{actor_id}",
+        "/api/quotes",
+        "/api/stance",
+        "/healthz",
+    ):
         assert path in spec["paths"], path
     assert "post" in spec["paths"]["/api/articles"]
     assert "EventPublic" in spec["components"]["schemas"]
@@ -431,4 +495,8 @@ def test_api_security_headers_and_openapi(read_client: TestClient) -> None:
 def test_api_json_keeps_hostile_text_as_data(read_client: TestClient) -> None:
     items = read_client.get("/api/articles").json()["items"]
     hostile = next(a for a in items if a["title"].startswith("<script>"))
-    assert read_client.get(f"/api/articles/{hostile['id']}").headers["content-type"].startswith("application/json")
+    assert (
+        read_client.get(f"/api/articles/{hostile['id']}")
+        .headers["content-type"]
+        .startswith("application/json")
+    )

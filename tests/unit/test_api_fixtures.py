@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -48,7 +48,9 @@ def _find(text: str, needle: str, after: int = 0) -> tuple[int, int]:
     return start, start + len(needle)
 
 
-def _arg(text: str, needle: str, country: str | None, actor: str | None, after: int = 0) -> EventArg:
+def _arg(
+    text: str, needle: str, country: str | None, actor: str | None, after: int = 0
+) -> EventArg:
     start, end = _find(text, needle, after)
     return EventArg(actor=actor, text=needle, start=start, end=end, country=country)
 
@@ -144,25 +146,76 @@ def pledge_article() -> Article:
     )
     chisinau = Location(name="Chisinau", country="MDA", lat=47.01, lon=28.86)
     a.events = [
-        make_event(t, "E1", source=("Norway", "NOR"), target=("Moldova", "MDA"), trigger="pledged",
-                   plover="AGREE", cameo="0334", modality="intent", context=["peacekeeping"],
-                   date="2025-02-11", location=chisinau),
-        make_event(t, "E2", source=("Spain", "ESP"), target=("Moldova", "MDA"), trigger="pledged",
-                   plover="AGREE", cameo="0334", modality="intent", context=["peacekeeping"],
-                   date="2025-02-11"),
-        make_event(t, "E3", source=("Portugal", "PRT"), target=("Moldova", "MDA"),
-                   trigger="contribute", plover="AGREE", cameo="033", modality="conditional",
-                   date="2025-02-11", sentence=1),
-        make_event(t, "E4", source=("Austria", "AUT"), target=("Moldova", "MDA"), trigger="talks",
-                   plover="CONSULT", cameo="040", date="2025-02-11", sentence=2,
-                   after=t.index("Austria")),
-        make_event(t, "E5", source=("Hungary", "HUN"), trigger="refused", plover="REJECT",
-                   cameo="1224", date="2025-02-11", sentence=3),
+        make_event(
+            t,
+            "E1",
+            source=("Norway", "NOR"),
+            target=("Moldova", "MDA"),
+            trigger="pledged",
+            plover="AGREE",
+            cameo="0334",
+            modality="intent",
+            context=["peacekeeping"],
+            date="2025-02-11",
+            location=chisinau,
+        ),
+        make_event(
+            t,
+            "E2",
+            source=("Spain", "ESP"),
+            target=("Moldova", "MDA"),
+            trigger="pledged",
+            plover="AGREE",
+            cameo="0334",
+            modality="intent",
+            context=["peacekeeping"],
+            date="2025-02-11",
+        ),
+        make_event(
+            t,
+            "E3",
+            source=("Portugal", "PRT"),
+            target=("Moldova", "MDA"),
+            trigger="contribute",
+            plover="AGREE",
+            cameo="033",
+            modality="conditional",
+            date="2025-02-11",
+            sentence=1,
+        ),
+        make_event(
+            t,
+            "E4",
+            source=("Austria", "AUT"),
+            target=("Moldova", "MDA"),
+            trigger="talks",
+            plover="CONSULT",
+            cameo="040",
+            date="2025-02-11",
+            sentence=2,
+            after=t.index("Austria"),
+        ),
+        make_event(
+            t,
+            "E5",
+            source=("Hungary", "HUN"),
+            trigger="refused",
+            plover="REJECT",
+            cameo="1224",
+            date="2025-02-11",
+            sentence=3,
+        ),
     ]
     a.actors = [
         country_actor(t, code, name)
-        for code, name in (("NOR", "Norway"), ("ESP", "Spain"), ("PRT", "Portugal"),
-                           ("AUT", "Austria"), ("HUN", "Hungary"), ("MDA", "Moldova"))
+        for code, name in (
+            ("NOR", "Norway"),
+            ("ESP", "Spain"),
+            ("PRT", "Portugal"),
+            ("AUT", "Austria"),
+            ("HUN", "Hungary"),
+            ("MDA", "Moldova"),
+        )
     ]
     q_start = t.index("\u201cWe")
     q_end = t.index("\u201d", q_start) + 1
@@ -173,15 +226,29 @@ def pledge_article() -> Article:
             text=t[q_start + 1 : q_end - 2],
             start=q_start + 1,
             end=q_end - 2,
-            speaker=Speaker(actor="A-NOR", name="Norway", text="the Norwegian defence minister",
-                            start=sp_start, end=sp_start + 30, country="NOR"),
+            speaker=Speaker(
+                actor="A-NOR",
+                name="Norway",
+                text="the Norwegian defence minister",
+                start=sp_start,
+                end=sp_start + 30,
+                country="NOR",
+            ),
             cue=Span(text="said", start=t.rindex("said"), end=t.rindex("said") + 4),
         )
     ]
     a.places = [
-        Place(id="P1", name="Moldova", country="MDA", lat=47.2, lon=28.5, feature="country",
-              mentions=[Mention(text="Moldova", start=t.index("Moldova"),
-                                end=t.index("Moldova") + 7)])
+        Place(
+            id="P1",
+            name="Moldova",
+            country="MDA",
+            lat=47.2,
+            lon=28.5,
+            feature="country",
+            mentions=[
+                Mention(text="Moldova", start=t.index("Moldova"), end=t.index("Moldova") + 7)
+            ],
+        )
     ]
     return a
 
@@ -197,21 +264,51 @@ def followup_article() -> Article:
         outlet="Other Daily",
     )
     a.events = [
-        make_event(t, "E1", source=("Spain", "ESP"), target=("Moldova", "MDA"),
-                   trigger="withdrew", plover="REJECT", cameo="1224", date="2025-03-04"),
-        make_event(t, "E2", source=("Austria", "AUT"), target=("Moldova", "MDA"),
-                   trigger="agreed", plover="AGREE", cameo="0334", date="2025-03-04", sentence=1,
-                   context=["peacekeeping"]),
-        make_event(t, "E3", source=("Russian forces", "RUS"), target=("Ukraine", "UKR"),
-                   trigger="shelled", plover="ASSAULT", cameo="195", date="2025-03-03",
-                   sentence=2,
-                   location=Location(name="Kharkiv", country="UKR", lat=49.99, lon=36.23)),
+        make_event(
+            t,
+            "E1",
+            source=("Spain", "ESP"),
+            target=("Moldova", "MDA"),
+            trigger="withdrew",
+            plover="REJECT",
+            cameo="1224",
+            date="2025-03-04",
+        ),
+        make_event(
+            t,
+            "E2",
+            source=("Austria", "AUT"),
+            target=("Moldova", "MDA"),
+            trigger="agreed",
+            plover="AGREE",
+            cameo="0334",
+            date="2025-03-04",
+            sentence=1,
+            context=["peacekeeping"],
+        ),
+        make_event(
+            t,
+            "E3",
+            source=("Russian forces", "RUS"),
+            target=("Ukraine", "UKR"),
+            trigger="shelled",
+            plover="ASSAULT",
+            cameo="195",
+            date="2025-03-03",
+            sentence=2,
+            location=Location(name="Kharkiv", country="UKR", lat=49.99, lon=36.23),
+        ),
     ]
     a.events[2].quad_class = 4
     a.actors = [
         country_actor(t, code, name)
-        for code, name in (("ESP", "Spain"), ("AUT", "Austria"), ("MDA", "Moldova"),
-                           ("RUS", "Russian forces"), ("UKR", "Ukraine"))
+        for code, name in (
+            ("ESP", "Spain"),
+            ("AUT", "Austria"),
+            ("MDA", "Moldova"),
+            ("RUS", "Russian forces"),
+            ("UKR", "Ukraine"),
+        )
     ]
     return a
 
@@ -228,8 +325,16 @@ def hostile_article() -> Article:
         outlet=HOSTILE_IMG,
     )
     a.events = [
-        make_event(t, "E1", source=("France", "FRA"), target=("Germany", "DEU"), trigger="met",
-                   plover="CONSULT", cameo="040", date="2025-03-06"),
+        make_event(
+            t,
+            "E1",
+            source=("France", "FRA"),
+            target=("Germany", "DEU"),
+            trigger="met",
+            plover="CONSULT",
+            cameo="040",
+            date="2025-03-06",
+        ),
     ]
     q_start = t.index("\u201c") + 1
     q_end = t.index("\u201d")
@@ -289,7 +394,9 @@ def backend_url(backend: str, tmp_path: Path) -> tuple[str, Any]:
         return f"sqlite:///{tmp_path / 'api.db'}", lambda: None
     base = os.environ.get(PG_ENV)
     if not base:
-        pytest.skip(f'{PG_ENV} is not set: run `eval "$(scripts/start-postgres.sh)"` for PostgreSQL')
+        pytest.skip(
+            f'{PG_ENV} is not set: run `eval "$(scripts/start-postgres.sh)"` for PostgreSQL'
+        )
     schema = f"api_test_{uuid.uuid4().hex[:10]}"
     return pg_schema_url(base, schema), lambda: drop_pg_schema(base, schema)
 
@@ -298,7 +405,7 @@ class FakeCoder:
     """Codes every submitted article with one CONSULT event between the first two capitalised
     country names it knows; stands in for the spaCy pipeline in unit tests."""
 
-    COUNTRIES = {"France": "FRA", "Germany": "DEU", "Italy": "ITA", "Poland": "POL"}
+    COUNTRIES: ClassVar[dict[str, str]] = {"France": "FRA", "Germany": "DEU", "Italy": "ITA", "Poland": "POL"}
 
     def __init__(self) -> None:
         self.calls = 0
@@ -314,8 +421,14 @@ class FakeCoder:
             if len(found) >= 2 and " met " in article.text:
                 (_, a), (_, b) = found[:2]
                 article.events.append(
-                    make_event(article.text, "E1", source=(a, self.COUNTRIES[a]),
-                               target=(b, self.COUNTRIES[b]), trigger="met", plover="CONSULT",
-                               cameo="040")
+                    make_event(
+                        article.text,
+                        "E1",
+                        source=(a, self.COUNTRIES[a]),
+                        target=(b, self.COUNTRIES[b]),
+                        trigger="met",
+                        plover="CONSULT",
+                        cameo="040",
+                    )
                 )
         return articles

@@ -22,8 +22,8 @@ from test_api_fixtures import (
 from typer.testing import CliRunner
 
 from eventwire.api.main import create_app
-from eventwire.api.render import highlight_article, map_svg, project, timeline_svg
 from eventwire.api.queries import MapPoint, MonthCount
+from eventwire.api.render import highlight_article, map_svg, project, timeline_svg
 from eventwire.api.stance import load_board_config, sentence_around
 from eventwire.errors import LexiconError
 from eventwire.model import Article
@@ -79,8 +79,17 @@ def test_api_highlight_overlapping_spans_share_one_segment() -> None:
     article = Article.create(text, title="t")
     from test_api_fixtures import make_event
 
-    article.events = [make_event(text, "E1", source=("Rome met", "ITA"), target=("Paris", "FRA"),
-                                 trigger="met", plover="CONSULT", cameo="040")]
+    article.events = [
+        make_event(
+            text,
+            "E1",
+            source=("Rome met", "ITA"),
+            target=("Paris", "FRA"),
+            trigger="met",
+            plover="CONSULT",
+            cameo="040",
+        )
+    ]
     spans = _spans(str(highlight_article(article)))
     assert ("hl-source", "Rome ") in spans
     assert ("hl-source hl-trigger", "met") in spans
@@ -163,7 +172,9 @@ def test_api_board_config_validates_and_matches(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/", "/events", "/articles", "/actors", "/actors/AUT", "/board", "/map"])
+@pytest.mark.parametrize(
+    "path", ["/", "/events", "/articles", "/actors", "/actors/AUT", "/board", "/map"]
+)
 def test_api_pages_render(client: TestClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 200
@@ -171,7 +182,9 @@ def test_api_pages_render(client: TestClient, path: str) -> None:
     html = response.text
     assert "<h1" in html and 'lang="en"' in html
     # offline: no asset from another host
-    assert not re.search(r'(src|href)="(https?:)?//', html.replace('href="https://news.example', ""))
+    assert not re.search(
+        r'(src|href)="(https?:)?//', html.replace('href="https://news.example', "")
+    )
 
 
 def test_api_article_page_escapes_hostile_article(client: TestClient) -> None:
@@ -205,7 +218,16 @@ def test_api_events_page_links_rows_to_articles(client: TestClient) -> None:
 
 
 def test_api_events_page_blank_fields_are_ignored(client: TestClient) -> None:
-    params: dict[str, Any] = {"actor": "", "country": "", "type": "", "cameo": "", "modality": "", "since": "", "until": "", "text": ""}
+    params: dict[str, Any] = {
+        "actor": "",
+        "country": "",
+        "type": "",
+        "cameo": "",
+        "modality": "",
+        "since": "",
+        "until": "",
+        "text": "",
+    }
     html = client.get("/events", params=params).text
     assert len(re.findall(r'class="event-row"', html)) == 9
 
@@ -232,7 +254,13 @@ def test_api_page_errors_are_html(client: TestClient, path: str, status: int, wo
 def test_api_board_page_groups_actors(client: TestClient) -> None:
     html = client.get("/board", params={"target": "MDA", "theme": "peacekeeping"}).text
     found = dict(re.findall(r'data-actor="([A-Z]{3})" data-stance="([a-z_]+)"', html))
-    assert found == {"NOR": "committed", "AUT": "committed", "PRT": "conditional", "ESP": "declined", "HUN": "declined"}
+    assert found == {
+        "NOR": "committed",
+        "AUT": "committed",
+        "PRT": "conditional",
+        "ESP": "declined",
+        "HUN": "declined",
+    }
     assert "Hungary refused to take part in the peacekeeping mission." in html
 
 
@@ -259,15 +287,21 @@ def test_api_static_assets_are_served(client: TestClient) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_api_serve_binds_localhost_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_api_serve_binds_localhost_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import uvicorn
 
     from eventwire.cli import app
 
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda application, **kw: calls.append({"app": application, **kw}))
+    monkeypatch.setattr(
+        uvicorn, "run", lambda application, **kw: calls.append({"app": application, **kw})
+    )
     monkeypatch.delenv("EVENTWIRE_TOKEN", raising=False)
-    result = CliRunner().invoke(app, ["serve", "--db", f"sqlite:///{tmp_path / 's.db'}", "--port", "8123"])
+    result = CliRunner().invoke(
+        app, ["serve", "--db", f"sqlite:///{tmp_path / 's.db'}", "--port", "8123"]
+    )
     assert result.exit_code == 0, result.output
     assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8123
     assert calls[0]["app"].state.eventwire.token is None

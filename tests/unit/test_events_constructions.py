@@ -102,6 +102,32 @@ PATTERNS: list[dict[str, Any]] = [
     },
     {"id": "T.attack", "kind": "verb", "lemma": "attack", "target": "dobj", "cameo": "190"},
     {
+        "id": "T.hunger-strike",
+        "kind": "noun",
+        "lemma": "hunger-strike",
+        "prep": "against",
+        "target": "pobj",
+        "cameo": "142",
+        "light_verbs": ["begin"],
+    },
+    {
+        "id": "T.war",
+        "kind": "noun",
+        "lemma": "war",
+        "prep": "on|against",
+        "target": "pobj",
+        "cameo": "190",
+        "light_verbs": ["wage"],
+    },
+    {
+        "id": "T.commission",
+        "kind": "noun",
+        "lemma": "commission",
+        "target": "none",
+        "cameo": "090",
+        "light_verbs": ["set"],
+    },
+    {
         "id": "T.rally",
         "kind": "noun",
         "lemma": "rally",
@@ -115,6 +141,7 @@ CLASSES = {
     "TROOPS": frozenset({"troop", "soldier", "force"}),
     "PEACE_PURPOSE": frozenset({"help", "support", "guarantee", "protect"}),
     "PEACE_CONTEXT": frozenset({"peace", "peacekeeping", "ceasefire", "truce"}),
+    "EVENT_HEADS": frozenset({"operation", "campaign"}),
 }
 
 
@@ -303,3 +330,29 @@ def test_mislemmatised_light_verb_is_repaired(code: Callable[[str], list[Event]]
     # the small model lemmatises "staged" as "stag"; the coder restores "stage"
     events = code("Ukraine staged rallies against Russia.")
     assert _triples(events) == {("UKR", "RUS", "141", "asserted")}
+
+
+def test_multiword_event_noun_matches_with_its_modifier(
+    code: Callable[[str], list[Event]],
+) -> None:
+    events = code("Ukraine began a hunger strike against Russia.")
+    assert _triples(events) == {("UKR", "RUS", "142", "asserted")}
+    assert events[0].reason.startswith("T.hunger-strike")
+
+
+def test_event_noun_modifying_a_thing_is_not_an_event(
+    code: Callable[[str], list[Event]],
+) -> None:
+    assert code("Russia's war crimes were documented by Ukraine.") == []
+    assert _triples(code("Russia waged war on Ukraine.")) == {("RUS", "UKR", "190", "asserted")}
+
+
+def test_capitalised_proper_noun_in_running_text_is_a_name(
+    code: Callable[[str], list[Event]],
+) -> None:
+    # "Commission" inside a name is not the setting up of an inquiry
+    events = code(
+        "Britain and Mali set up the Permanent Okavango River Basin Water Commission to monitor "
+        "the agreement."
+    )
+    assert not [e for e in events if e.cameo.code == "090"]

@@ -100,8 +100,20 @@ def test_persons_every_name_resolves_to_one_person(kb: KnowledgeBase) -> None:
 @pytest.mark.parametrize(
     "surname",
     [
-        "Bush", "Clinton", "Rice", "Kim", "Lee", "Khan", "Singh", "Sharif", "Gandhi",
-        "Stoltenberg", "Mitsotakis", "Papandreou", "McCain", "Johnson",
+        "Bush",
+        "Clinton",
+        "Rice",
+        "Kim",
+        "Lee",
+        "Khan",
+        "Singh",
+        "Sharif",
+        "Gandhi",
+        "Stoltenberg",
+        "Mitsotakis",
+        "Papandreou",
+        "McCain",
+        "Johnson",
     ],
 )
 def test_persons_shared_surnames_are_not_aliases(kb: KnowledgeBase, surname: str) -> None:

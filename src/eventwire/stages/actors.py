@@ -181,7 +181,7 @@ _PARTY_STATE = re.compile(r"\s*,?\s*\(\s*[RDI]\s*[-–]\s*([A-Z][A-Za-z. ]{1,20}
 #: and the longest KB name (in words) looked for word by word.
 _CASE_SAMPLE = 3000
 _LOWERCASE_RATIO = 0.002
-_LOWERCASE_MAX_WORDS = 5
+_LOWERCASE_MAX_WORDS = 6
 
 #: Singular personal pronouns linked back to a person.
 PERSON_PRONOUNS: frozenset[str] = frozenset({"he", "him", "his", "she", "her", "hers"})
@@ -545,6 +545,15 @@ class _Indexes:
             if match is not None and len(tokens) >= 2:
                 self.metonyms.append((tokens, match))
         self.metonym_heads = [tokens[0] for tokens, _ in self.metonyms]
+        # first words of all KB names (case-folded) -> most words of a name starting with it
+        self.first_words: dict[str, int] = {}
+        for name, _kind, _code in kb.iter_names():
+            parts = name.casefold().split()
+            if parts and parts[0] == "the":
+                parts.pop(0)  # names are looked up "the"-insensitively
+            if parts:
+                size = self.first_words.get(parts[0], 0)
+                self.first_words[parts[0]] = max(size, len(parts))
         self.name_words: set[str] = set()
         for name, kind, _code in kb.iter_names():
             if kind != "person":  # words of place and organisation names, not personal names
@@ -634,7 +643,7 @@ def _place_country(kb: KnowledgeBase, place: str) -> str | None:
         place = place.title()
     if not place[:1].isupper():
         return None
-    from ..gazetteer import load_gazetteer  # lazy: the gazetteer is large and only needed here
+    from ..gazetteer import load_gazetteer  # built once per process (see ActorResolver.initialize)
 
     entry = load_gazetteer().lookup(place)
     return entry.country if entry is not None else None
@@ -962,7 +971,12 @@ class _ArticleRun:
         i = 0
         while i < len(tokens):
             found: tuple[int, int, str] | None = None
-            for size in range(min(_LOWERCASE_MAX_WORDS, len(tokens) - i), 0, -1):
+            longest = self.idx.first_words.get(tokens[i].text.casefold(), 0)
+            if longest == 0:
+                i += 1
+                continue
+            longest = min(longest + 2, _LOWERCASE_MAX_WORDS, len(tokens) - i)
+            for size in range(longest, 0, -1):
                 end = i + size
                 if tokens[end - 1].sent != tokens[i].sent or not tokens[i].text.isalpha():
                     continue
@@ -972,7 +986,8 @@ class _ArticleRun:
                 if self.kb.persons_by_name(text):
                     found = (i, end, "PERSON")
                 elif self.idx.named(text) is not None:
-                    found = (i, end, "+")
+                    # one word may be a nationality adjective ("indian police"): NORP rules apply
+                    found = (i, end, "NORP" if size == 1 else "+")
                 if found is not None:
                     break
             if found is None:
@@ -1899,6 +1914,9 @@ class ActorResolver(BaseStage):
         if self._kb is None:
             self._kb = load_kb(self.actor_files)
         self._idx = _indexes_for(self._kb)
+        from ..gazetteer import load_gazetteer
+
+        load_gazetteer()  # dateline cities; cached per process and shared with the places stage
         LOGGER.info(
             "actor KB %s: %d countries, %d organisations, %d groups, %d persons, %d agent terms",
             self._kb.version,

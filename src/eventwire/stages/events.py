@@ -88,6 +88,10 @@ _CLAUSE_DEPS = frozenset(
 _CONTEXT_PREPS = frozenset({"in", "into"})
 #: how many sentences back a missing target may be inherited from ("discourse")
 _DISCOURSE_WINDOW = 1
+#: dependencies of the leading words of a multiword event lemma
+_MULTIWORD_DEPS = frozenset({"compound", "amod", "nmod", "npadvmod", "advmod"})
+#: parts of speech that carry an event phrase's topic
+_TOPIC_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB"})
 #: the CAMEO act of a deployment for peace ("ready to send troops to help the ceasefire")
 _PEACEKEEPING = "074"
 #: modal auxiliaries that turn a reported complement into an obligation ("said X must ...")
@@ -423,7 +427,7 @@ class _ArticleCoder:
     def _match_verb(self, v: int) -> _Candidate | None:
         syn = self.syn
         tok = self.parse.tokens[v]
-        patterns = self.lex.for_lemma(tok.lemma, "verb")
+        patterns = self.lex.for_phrase(tok.lemma, self._left_lemmas(v), "verb")
         if not patterns:
             return None
         passive = syn.is_passive(v)
@@ -480,6 +484,31 @@ class _ArticleCoder:
             )
         return None
 
+    def _headline(self, i: int) -> bool:
+        """Is token ``i`` in a title-case sentence (a headline), where common nouns are
+        capitalised and often tagged as proper nouns?"""
+        toks = self.parse.tokens
+        sent = next(s for s in self.parse.sentences if s.tok_start <= i < s.tok_end)
+        words = [t for t in toks[sent.tok_start : sent.tok_end] if t.text[:1].isalpha()]
+        caps = sum(1 for t in words if t.text[:1].isupper())
+        return len(words) >= 3 and caps / len(words) > 0.6
+
+    def _left_lemmas(self, i: int) -> list[str]:
+        """Lemmas of the words written immediately before ``i`` that attach to it (compounds,
+        modifiers, hyphen parts), in text order: the leading parts of a multiword lemma ("hunger
+        strike", "car bomb", "martial law", "de-escalate")."""
+        toks = self.parse.tokens
+        out: list[str] = []
+        k = i - 1
+        while k >= 0 and i - k <= 4:
+            t = toks[k]
+            if t.text == "-" or (t.head == i and t.dep in _MULTIWORD_DEPS):
+                out.append(t.lemma if t.text != "-" else "-")
+                k -= 1
+                continue
+            break
+        return out[::-1]
+
     def _verb_reading_ok(self, v: int, p: Pattern, targets: list[ArgActor]) -> bool:
         """Readings a verb's frame rules out for a pattern without an object constraint:
 
@@ -511,6 +540,11 @@ class _ArticleCoder:
                 return False
         if p.preps and p.target == "none" and syn.kids(v, "oprd"):
             return False
+        if p.cameo.startswith("04") and p.target == "dobj" and p.object is None and not targets:
+            # "received his diagnosis", "hosted the games": a visit needs a visitor
+            for o in syn.kids(v, "dobj"):
+                if self.parse.tokens[o].ent_type not in _PLACE_LABELS:
+                    return False
         return not (p.object_slot() == "prep" and p.target == "none" and syn.kids(v, "dobj"))
 
     def _targets(self, heads: list[int], sources: list[ArgActor]) -> list[ArgActor]:
@@ -524,7 +558,9 @@ class _ArticleCoder:
         syn = self.syn
         toks = self.parse.tokens
         tok = toks[n]
-        patterns = self.lex.for_lemma(tok.lemma, "noun")
+        if tok.pos == "PROPN" and tok.text[:1].isupper() and not self._headline(n):
+            return None  # part of a name ("the Water Commission"), not an event noun
+        patterns = self.lex.for_phrase(tok.lemma, self._left_lemmas(n), "noun")
         if not patterns:
             return None
         anchor = n
@@ -535,6 +571,8 @@ class _ArticleCoder:
             head_patterns = self.lex.for_lemma(head.lemma, "noun")
             if head_patterns and any(p.object is not None for p in head_patterns):
                 return None
+            if not head_patterns and not self.lex.in_class("EVENT_HEADS", head.lemma):
+                return None  # a modifier of a thing: "war crimes", "war zone", "strike force"
             anchor = tok.head
         elif any(
             toks[c].dep == "compound" and self.lex.for_lemma(toks[c].lemma, "noun")
@@ -860,27 +898,51 @@ class _ArticleCoder:
 
     def _discourse_targets(self, drafts: list[_Draft]) -> None:
         """A pattern that expects a target but found none takes the target of the previous event of
-        the same PLOVER type in the same or the previous sentence (topic continuity; lowest
-        confidence). Further back the topic has usually moved on ("the meeting with Vance" four
-        sentences earlier is not the partner of "discussions about a peacekeeping presence")."""
-        last: dict[str, ArgActor] = {}
-        last_sent: dict[str, int] = {}
+        the same PLOVER type (topic continuity; lowest confidence) when that event is in the same
+        or the previous sentence, or shares a content word with this one ("peacekeeping operation
+        in Ukraine" ... "did not rule out peacekeeping forces"). Otherwise the topic has usually
+        moved on: "the meeting with Vance" four sentences earlier is not the partner of
+        "discussions about a peacekeeping presence"."""
+        last: dict[str, tuple[ArgActor, int, frozenset[str]]] = {}
         for d in drafts:
             ptype = self.onto.cameo(d.cand.code).plover_type or ""
             expects_target = d.cand.pattern.target != "none" or d.cand.code != d.cand.pattern.cameo
+            topic = self._topic(d.cand)
             if d.target is None and expects_target:
                 prev = last.get(ptype)
                 if (
                     prev is not None
-                    and d.sentence - last_sent.get(ptype, -99) <= _DISCOURSE_WINDOW
-                    and prev.actor.id != d.source.actor.id
-                    and prev.actor.country != d.source.actor.country
+                    and (
+                        d.sentence - prev[1] <= _DISCOURSE_WINDOW
+                        or (topic & prev[2]) - {d.cand.pattern.lemma}
+                    )
+                    and prev[0].actor.id != d.source.actor.id
+                    and prev[0].actor.country != d.source.actor.country
                 ):
-                    d.target = ArgActor(prev.actor, prev.mention, prev.token, "discourse")
+                    t = prev[0]
+                    d.target = ArgActor(t.actor, t.mention, t.token, "discourse")
                     d.target_how = "discourse"
-            elif d.target is not None and d.target_how != "discourse":
-                last[ptype] = d.target
-                last_sent[ptype] = d.sentence
+                    last[ptype] = (t, d.sentence, topic | prev[2])
+            elif d.target is not None:
+                last[ptype] = (d.target, d.sentence, topic)
+
+    def _topic(self, cand: _Candidate) -> frozenset[str]:
+        """Content lemmas of an event phrase: the trigger and the nouns and adjectives attached to
+        it or to its object (one preposition deep), actor mentions left out."""
+        toks = self.parse.tokens
+        heads = {cand.trigger, cand.anchor}
+        heads.update(self.syn.kids(cand.trigger, "dobj"))
+        found: set[str] = set()
+        for h in heads:
+            for k in [h, *self.parse.children(h)]:
+                kids = [k]
+                if toks[k].dep == "prep":
+                    kids = self.syn.kids(k, "pobj")
+                for m in kids:
+                    t = toks[m]
+                    if t.pos in _TOPIC_POS and self.syn.index.at(t.start) is None:
+                        found.add(t.lemma)
+        return frozenset(found)
 
     # -- date and place ----------------------------------------------------------------------
 
