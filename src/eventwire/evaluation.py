@@ -95,11 +95,16 @@ def detect_gold_format(record: dict[str, Any]) -> GoldFormat:
     return "eventwire"
 
 
+#: Country codes of the CAMEO 1.x manual that differ from ISO 3166 and from the Phoenix codes the
+#: KB records (the CAMEO-manual example sentences of the PLOVER GSR still use them).
+LEGACY_CAMEO_COUNTRIES = {"JAP": "JPN", "ITL": "ITA", "VTN": "VNM", "GMY": "DEU", "UKG": "GBR"}
+
+
 def _cameo_to_iso(code: str | None, cameo_map: dict[str, str]) -> str | None:
     if not code or code == "---":
         return None
     code = code.strip().upper()
-    return cameo_map.get(code, code)
+    return cameo_map.get(code) or LEGACY_CAMEO_COUNTRIES.get(code, code)
 
 
 def _spec_from_actors(actors: Any, cameo_map: dict[str, str]) -> str | None:

@@ -500,3 +500,61 @@ def test_api_json_keeps_hostile_text_as_data(read_client: TestClient) -> None:
         .headers["content-type"]
         .startswith("application/json")
     )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_api_page_events_orders_like_query_events(backend: str, tmp_path: Path) -> None:
+    """The API's index-friendly paging returns what the store's query_events returns, in the same
+    order (undated events last when newest first), and the two accept each other's cursors."""
+    from test_api_fixtures import make_event
+
+    from eventwire.api.queries import page_events
+    from eventwire.model import Article
+    from eventwire.storage.repo import EventFilter, open_store, query_events
+
+    url, cleanup = backend_url(backend, tmp_path)
+    undated_text = "Italy met Poland somewhere."
+    undated = Article.create(undated_text, title="Undated")
+    undated.events = [
+        make_event(
+            undated_text,
+            "E1",
+            source=("Italy", "ITA"),
+            target=("Poland", "POL"),
+            trigger="met",
+            plover="CONSULT",
+            cameo="040",
+        )
+    ]
+    save(url, [*sample_articles(), undated])
+    store = open_store(url)
+    try:
+        with store.read() as session:
+            for order in ("-date", "date"):
+                expected = [
+                    r.columns["event_id"] + r.article_id
+                    for r in query_events(session, None, limit=None, order=order)
+                ]
+                got = [
+                    r.columns["event_id"] + r.article_id
+                    for r in page_events(session, EventFilter(), limit=100, order=order)
+                ]
+                assert got == expected
+                # walk both with each other's cursors, two at a time
+                walked: list[str] = []
+                cursor = None
+                use_store = True
+                while True:
+                    fn = query_events if use_store else page_events
+                    page = fn(session, EventFilter(), limit=2, cursor=cursor, order=order)  # type: ignore[operator]
+                    if not page:
+                        break
+                    walked.extend(r.columns["event_id"] + r.article_id for r in page)
+                    cursor = page[-1].cursor
+                    use_store = not use_store
+                assert walked == expected
+            newest_first = page_events(session, EventFilter(), limit=100)
+            assert newest_first[-1].day is None
+    finally:
+        store.close()
+        cleanup()

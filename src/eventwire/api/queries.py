@@ -15,13 +15,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..errors import ConfigError
-from ..storage.repo import EventFilter, query_events, to_utc
+from ..storage.repo import ARTICLE_FIELDS, EventFilter, EventRecord, query_events, to_utc
 from ..storage.tables import ActorRow, ArticleRow, EventRow, PlaceRow, QuoteRow
 
 __all__ = [
@@ -33,12 +33,14 @@ __all__ = [
     "actor_names",
     "actor_profile",
     "decode_article_cursor",
+    "decode_event_cursor",
     "event_by_uid",
     "list_actors",
     "list_articles",
     "list_quotes",
     "map_points",
     "overview_counts",
+    "page_events",
     "split_event_uid",
     "top_targets",
 ]
@@ -74,6 +76,94 @@ def split_event_uid(uid: str) -> tuple[str, str]:
     if not sep or not article_id or not event_id:
         raise ConfigError(f"invalid event id {uid!r}: expected ARTICLE_ID:EVENT_ID")
     return article_id, event_id
+
+
+_EVENT_COLUMNS = tuple(c.key for c in EventRow.__table__.columns)
+_NO_DAY = date(1, 1, 1)
+
+
+def decode_event_cursor(cursor: str) -> tuple[date | None, str, str]:
+    """The (day, article id, event id) position of an :attr:`EventRecord.cursor`.
+
+    Raises:
+        ConfigError: when the cursor is not one the store made.
+    """
+    try:
+        day, article, event_id = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+        if not isinstance(article, str) or not isinstance(event_id, str):
+            raise ValueError("bad cursor")
+        return (date.fromisoformat(day) if day else None, article, event_id)
+    except (ValueError, TypeError, binascii.Error, UnicodeError) as exc:
+        raise ConfigError(f"invalid cursor {cursor!r}") from exc
+
+
+def page_events(
+    session: Session,
+    filters: EventFilter,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    order: Literal["date", "-date"] = "-date",
+) -> list[EventRecord]:
+    """One page of events: the filters, order and cursors of
+    :func:`eventwire.storage.repo.query_events` (undated events sort as the oldest; cursors are
+    interchangeable), but ordered by the ``day`` column itself rather than by
+    ``coalesce(day, ...)``, so that the ``(day, article_id, event_id)`` index serves the order
+    and a first page does not sort the whole table.
+    """
+    postgres = session.get_bind().dialect.name == "postgresql"
+    article_cols = [getattr(ArticleRow, name) for name in ARTICLE_FIELDS]
+    stmt = (
+        select(EventRow, *article_cols)
+        .join(ArticleRow, ArticleRow.id == EventRow.article_id)
+        .where(and_(True, *filters.conditions()))
+    )
+    ids = tuple_(EventRow.article_id, EventRow.event_id)
+    if cursor:
+        c_day, c_article, c_event = decode_event_cursor(cursor)
+        if c_day == _NO_DAY:
+            c_day = None
+        if order == "-date":
+            after = (
+                and_(EventRow.day.is_(None), ids < tuple_(c_article, c_event))
+                if c_day is None
+                else or_(
+                    EventRow.day < c_day,
+                    and_(EventRow.day == c_day, ids < tuple_(c_article, c_event)),
+                    EventRow.day.is_(None),
+                )
+            )
+        else:
+            after = (
+                or_(
+                    EventRow.day.is_not(None),
+                    and_(EventRow.day.is_(None), ids > tuple_(c_article, c_event)),
+                )
+                if c_day is None
+                else or_(
+                    EventRow.day > c_day,
+                    and_(EventRow.day == c_day, ids > tuple_(c_article, c_event)),
+                )
+            )
+        stmt = stmt.where(after)
+    # SQLite sorts NULL first ascending and last descending, as coalesce(day, 0001-01-01) does;
+    # PostgreSQL needs it said.
+    if order == "-date":
+        day_key = EventRow.day.desc().nulls_last() if postgres else EventRow.day.desc()
+        stmt = stmt.order_by(day_key, EventRow.article_id.desc(), EventRow.event_id.desc())
+    else:
+        day_key = EventRow.day.asc().nulls_first() if postgres else EventRow.day.asc()
+        stmt = stmt.order_by(day_key, EventRow.article_id, EventRow.event_id)
+    out: list[EventRecord] = []
+    for row in session.execute(stmt.limit(limit)):
+        ev: EventRow = row[0]
+        out.append(
+            EventRecord(
+                columns={name: getattr(ev, name) for name in _EVENT_COLUMNS},
+                article=dict(zip(ARTICLE_FIELDS, row[1:], strict=True)),
+            )
+        )
+    return out
 
 
 def event_by_uid(session: Session, uid: str) -> Any:

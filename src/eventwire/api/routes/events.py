@@ -7,10 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from ...model import Modality
-from ...storage.repo import query_events
 from ..convert import event_filter, event_public
 from ..deps import SessionDep
-from ..queries import event_by_uid
+from ..queries import event_by_uid, page_events
 from ..schemas import ErrorPublic, EventPage, EventPublic
 
 router = APIRouter(prefix="/api/events", tags=["events"])
@@ -65,7 +64,7 @@ def list_events(
         until=until,
         text=text,
     )
-    records = query_events(session, filters, limit=limit + 1, cursor=cursor, order=order)
+    records = page_events(session, filters, limit=limit + 1, cursor=cursor, order=order)
     more = len(records) > limit
     records = records[:limit]
     return EventPage(

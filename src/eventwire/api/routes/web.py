@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ...errors import ConfigError
-from ...storage.repo import EventFilter, EventRecord, load_article, query_events
+from ...storage.repo import EventFilter, EventRecord, load_article
 from ...web import TEMPLATES_DIR
 from ..convert import MODALITIES, event_filter
 from ..deps import SessionDep, StateDep
@@ -31,6 +31,7 @@ from ..queries import (
     list_articles,
     map_points,
     overview_counts,
+    page_events,
     top_targets,
 )
 from ..render import HIGHLIGHT_ROLES, QUAD_CLASSES, highlight_article, map_svg, timeline_svg
@@ -150,9 +151,7 @@ def _event_rows(records: list[EventRecord]) -> list[dict[str, Any]]:
                 "source": ev.source.text,
                 "source_code": r.columns.get("source_code") or "",
                 "source_link": r.columns.get("source_kb") or ev.source.country or ev.source.org,
-                "target": (ev.target.country or ev.target.org or ev.target.text)
-                if ev.target
-                else "",
+                "target": ev.target.text if ev.target else "",
                 "target_code": r.columns.get("target_code") or "",
                 "target_link": (r.columns.get("target_kb") or ev.target.country or ev.target.org)
                 if ev.target
@@ -184,7 +183,13 @@ def events_page(request: Request, session: SessionDep) -> HTMLResponse:
     if order not in ("-date", "date"):
         raise ConfigError(f"order must be date or -date, got {order!r}")
     cursor = _param(request, "cursor")
-    records = query_events(session, filters, limit=_PAGE_SIZE + 1, cursor=cursor, order=order)  # type: ignore[arg-type]
+    records = page_events(
+        session,
+        filters,
+        limit=_PAGE_SIZE + 1,
+        cursor=cursor,
+        order="date" if order == "date" else "-date",
+    )
     more = len(records) > _PAGE_SIZE
     records = records[:_PAGE_SIZE]
     next_query = (
@@ -261,7 +266,7 @@ def actor_page(
     profile = actor_profile(session, actor_id)
     if profile is None:
         raise HTTPException(404, detail=f"No actor {actor_id!r} is stored.")
-    recent = query_events(session, EventFilter(actor=actor_id), limit=20)
+    recent = page_events(session, EventFilter(actor=actor_id), limit=20)
     peak = max(profile.by_type.values(), default=1)
     return _render(
         request,
