@@ -42,12 +42,12 @@ def test_config_rejects_bad_values(overrides: dict[str, str]) -> None:
 def test_config_unreadable_file_is_config_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("[nlp\n")
-    with pytest.raises(ConfigError, match="bad.toml"):
+    with pytest.raises(ConfigError, match=r"bad\.toml"):
         load_settings(bad, env={})
 
 
 def test_registry_unknown_stage_names_known_ones() -> None:
-    with pytest.raises(ConfigError, match="eventwire.nlp.spacy.v1"):
+    with pytest.raises(ConfigError, match=r"eventwire\.nlp\.spacy\.v1"):
         get_stage("eventwire.nope.v9")
 
 

@@ -381,3 +381,30 @@ def test_dask_cluster_article_that_kills_workers_is_rejected(
     assert (stats.stored, stats.rejected, stats.rejects_stored) == (10, 1, 1)
     reject = json.dumps(dump_tables(store)["rejects"], default=str)
     assert bad.id in reject and "KilledWorker" in reject
+
+
+def test_ingest_scheduler_and_workers_exclude_each_other(tmp_path: Path) -> None:
+    from eventwire.storage.ingest import ingest
+
+    with pytest.raises(ConfigError, match="exclude each other"):
+        ingest(
+            [str(tmp_path)],
+            settings_for(f"sqlite:///{tmp_path / 'x.db'}"),
+            workers=2,
+            scheduler="tcp://127.0.0.1:9",
+        )
+
+
+def test_ingest_cli_reads_scheduler_from_env(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from eventwire.cli import app
+
+    (tmp_path / "a.txt").write_text("Officials met in Geneva on Monday to discuss the ceasefire.\n")
+    result = CliRunner().invoke(
+        app,
+        ["ingest", str(tmp_path / "a.txt"), "--db", f"sqlite:///{tmp_path / 'x.db'}", "-q"],
+        env={ENV_SCHEDULER: "tcp://127.0.0.1:9"},
+    )
+    assert result.exit_code == 2
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output

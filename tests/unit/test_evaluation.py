@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from eventwire.errors import InputError
-from eventwire.evaluation import GoldArticle, GoldEvent, detect_gold_format, evaluate, load_gold, spec_matches
+from eventwire.evaluation import (
+    GoldArticle,
+    GoldEvent,
+    detect_gold_format,
+    evaluate,
+    load_gold,
+    spec_matches,
+)
 from eventwire.model import Actor, Article, Cameo, Event, EventArg, Plover, Quote, Span, Speaker
 
 

@@ -6,9 +6,8 @@ The commands are thin: they parse options and call :func:`eventwire.storage.inge
 
 from __future__ import annotations
 
-import dataclasses
-
 import csv
+import dataclasses
 import json
 import sys
 from datetime import date
@@ -226,7 +225,7 @@ def events_cli(
     filters = _filters(actor, country, plover_type, cameo, modality, since, until, text)
     if not filters.modalities:
         # the default view, like the exports, leaves out hypothetical, negated and question events
-        from ..storage.exports import EXPORT_MODALITIES
+        from ..storage.repo import EXPORT_MODALITIES
 
         filters = dataclasses.replace(filters, modalities=EXPORT_MODALITIES)
     settings = _settings(db)

@@ -50,7 +50,7 @@ class BaseStage:
     def _guarded(self, article: Article) -> Article:
         try:
             return self.process(article)
-        except Exception as exc:  # noqa: BLE001 - one article must not stop the batch
+        except Exception as exc:
             return self.handle_error(article, exc)
 
     def handle_error(self, article: Article, exc: BaseException) -> Article:
