@@ -97,16 +97,24 @@ def scheduler_from_env(env: Mapping[str, str] | None = None) -> str | None:
     return value or None
 
 
-def connect(address: str, *, timeout: float = 30.0) -> Client:
+def connect(address: str, *, timeout: float | None = None) -> Client:
     """Connect to a running Dask scheduler (``tcp://HOST:PORT``).
 
+    Args:
+        address: the scheduler's address.
+        timeout: seconds to keep trying; None uses Dask's ``distributed.comm.timeouts.connect``
+            (30 s unless configured, e.g. ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=5s``).
+
     Raises:
-        ConfigError: the address is malformed or no scheduler answers within ``timeout`` seconds.
+        ConfigError: the address is malformed or no scheduler answers in time.
     """
     if "://" not in address and ":" not in address:
         raise ConfigError(f"Dask scheduler address {address!r} is not of the form tcp://HOST:PORT")
+    kwargs: dict[str, Any] = {"set_as_default": False}
+    if timeout is not None:
+        kwargs["timeout"] = timeout
     try:
-        client: Client = _dist().Client(address, timeout=timeout, set_as_default=False)
+        client: Client = _dist().Client(address, **kwargs)
     except (OSError, TimeoutError, ValueError) as exc:
         raise ConfigError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     return client

@@ -405,7 +405,12 @@ class FakeCoder:
     """Codes every submitted article with one CONSULT event between the first two capitalised
     country names it knows; stands in for the spaCy pipeline in unit tests."""
 
-    COUNTRIES: ClassVar[dict[str, str]] = {"France": "FRA", "Germany": "DEU", "Italy": "ITA", "Poland": "POL"}
+    COUNTRIES: ClassVar[dict[str, str]] = {
+        "France": "FRA",
+        "Germany": "DEU",
+        "Italy": "ITA",
+        "Poland": "POL",
+    }
 
     def __init__(self) -> None:
         self.calls = 0

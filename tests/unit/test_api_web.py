@@ -311,3 +311,17 @@ def test_api_serve_binds_localhost_by_default(
     assert calls[1]["app"].state.eventwire.token == "tok"
     bad = CliRunner().invoke(app, ["serve", "--db", "mysql://nowhere/db"])
     assert bad.exit_code == 2
+
+
+def test_api_docs_page_works_offline(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from eventwire.api.main import create_app
+
+    client = TestClient(create_app(f"sqlite:///{tmp_path / 'docs.db'}"))
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn." not in page.text and "//unpkg" not in page.text
+    for asset in ("/swagger-ui/swagger-ui-bundle.js", "/swagger-ui/swagger-ui.css"):
+        assert asset in page.text
+        assert client.get(asset).status_code == 200

@@ -396,15 +396,17 @@ def test_ingest_scheduler_and_workers_exclude_each_other(tmp_path: Path) -> None
 
 
 def test_ingest_cli_reads_scheduler_from_env(tmp_path: Path) -> None:
+    import dask
     from typer.testing import CliRunner
 
     from eventwire.cli import app
 
     (tmp_path / "a.txt").write_text("Officials met in Geneva on Monday to discuss the ceasefire.\n")
-    result = CliRunner().invoke(
-        app,
-        ["ingest", str(tmp_path / "a.txt"), "--db", f"sqlite:///{tmp_path / 'x.db'}", "-q"],
-        env={ENV_SCHEDULER: "tcp://127.0.0.1:9"},
-    )
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        result = CliRunner().invoke(
+            app,
+            ["ingest", str(tmp_path / "a.txt"), "--db", f"sqlite:///{tmp_path / 'x.db'}", "-q"],
+            env={ENV_SCHEDULER: "tcp://127.0.0.1:9"},
+        )
     assert result.exit_code == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output

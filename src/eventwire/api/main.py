@@ -19,7 +19,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -151,6 +151,27 @@ def _wants_html(request: Request) -> bool:
     return not (path.startswith("/api") or path in ("/healthz", "/openapi.json"))
 
 
+def _mount_offline_docs(app: FastAPI) -> None:
+    """OpenAPI docs at ``/docs`` with Swagger UI from the ``swagger-ui-bundle`` package, so that
+    the page works with no internet (FastAPI's default loads it from a CDN)."""
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    app.mount(
+        "/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger"
+    )
+
+    @app.get("/docs", include_in_schema=False)
+    async def _docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="eventwire API",
+            swagger_js_url="/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+
 def create_app(
     db_url: str | None = None,
     *,
@@ -190,6 +211,7 @@ def create_app(
 
     app = FastAPI(
         lifespan=lifespan,
+        docs_url=None,  # served below from the installed swagger-ui-bundle: no CDN
         title="eventwire",
         version=_version(),
         summary="Political event data (PLOVER and CAMEO) coded from news articles.",
@@ -215,6 +237,7 @@ def create_app(
     )
     app.add_middleware(GuardMiddleware, max_body_bytes=max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _mount_offline_docs(app)
     for module in (health, articles, events, actors, quotes, stance):
         app.include_router(module.router)
     app.include_router(web.router)

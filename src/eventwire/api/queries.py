@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..errors import ConfigError
-from ..storage.repo import ARTICLE_FIELDS, EventFilter, EventRecord, query_events, to_utc
+from ..storage.repo import EventFilter, EventRecord, query_events, to_utc
 from ..storage.tables import ActorRow, ArticleRow, EventRow, PlaceRow, QuoteRow
 
 __all__ = [
@@ -105,65 +105,9 @@ def page_events(
     cursor: str | None = None,
     order: Literal["date", "-date"] = "-date",
 ) -> list[EventRecord]:
-    """One page of events: the filters, order and cursors of
-    :func:`eventwire.storage.repo.query_events` (undated events sort as the oldest; cursors are
-    interchangeable), but ordered by the ``day`` column itself rather than by
-    ``coalesce(day, ...)``, so that the ``(day, article_id, event_id)`` index serves the order
-    and a first page does not sort the whole table.
-    """
-    postgres = session.get_bind().dialect.name == "postgresql"
-    article_cols = [getattr(ArticleRow, name) for name in ARTICLE_FIELDS]
-    stmt = (
-        select(EventRow, *article_cols)
-        .join(ArticleRow, ArticleRow.id == EventRow.article_id)
-        .where(and_(True, *filters.conditions()))
-    )
-    ids = tuple_(EventRow.article_id, EventRow.event_id)
-    if cursor:
-        c_day, c_article, c_event = decode_event_cursor(cursor)
-        if c_day == _NO_DAY:
-            c_day = None
-        if order == "-date":
-            after = (
-                and_(EventRow.day.is_(None), ids < tuple_(c_article, c_event))
-                if c_day is None
-                else or_(
-                    EventRow.day < c_day,
-                    and_(EventRow.day == c_day, ids < tuple_(c_article, c_event)),
-                    EventRow.day.is_(None),
-                )
-            )
-        else:
-            after = (
-                or_(
-                    EventRow.day.is_not(None),
-                    and_(EventRow.day.is_(None), ids > tuple_(c_article, c_event)),
-                )
-                if c_day is None
-                else or_(
-                    EventRow.day > c_day,
-                    and_(EventRow.day == c_day, ids > tuple_(c_article, c_event)),
-                )
-            )
-        stmt = stmt.where(after)
-    # SQLite sorts NULL first ascending and last descending, as coalesce(day, 0001-01-01) does;
-    # PostgreSQL needs it said.
-    if order == "-date":
-        day_key = EventRow.day.desc().nulls_last() if postgres else EventRow.day.desc()
-        stmt = stmt.order_by(day_key, EventRow.article_id.desc(), EventRow.event_id.desc())
-    else:
-        day_key = EventRow.day.asc().nulls_first() if postgres else EventRow.day.asc()
-        stmt = stmt.order_by(day_key, EventRow.article_id, EventRow.event_id)
-    out: list[EventRecord] = []
-    for row in session.execute(stmt.limit(limit)):
-        ev: EventRow = row[0]
-        out.append(
-            EventRecord(
-                columns={name: getattr(ev, name) for name in _EVENT_COLUMNS},
-                article=dict(zip(ARTICLE_FIELDS, row[1:], strict=True)),
-            )
-        )
-    return out
+    """One page of events: :func:`eventwire.storage.repo.query_events`, which the CLI uses too,
+    so that both filter, order and paginate identically."""
+    return query_events(session, filters, limit=limit, cursor=cursor, order=order)
 
 
 def event_by_uid(session: Session, uid: str) -> Any:

@@ -118,6 +118,12 @@ TITLE_ABBREVIATIONS: dict[str, str] = {
     "insp": "inspector", "supt": "superintendent", "pm": "prime minister",
 }  # fmt: skip
 
+#: Regnal numerals written after a monarch's name ("Abdullah II"), often left out in news text.
+REGNAL_NUMERALS: frozenset[str] = frozenset(
+    {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv",
+     "xv", "xvi"}
+)  # fmt: skip
+
 #: Heads of proper-noun phrases that name a building, street or institution, never a person.
 INSTITUTION_HEADS: frozenset[str] = frozenset(
     {
@@ -364,13 +370,23 @@ class PersonMatcher:
         self.by_country: dict[str, list[PersonEntry]] = {}
         for person in kb.persons.values():
             forms: list[tuple[str, ...]] = []
+            regnal: list[tuple[str, ...]] = []
             for name in (person.name, *person.aliases):
                 tokens = tuple(name_tokens(name))
                 if tokens and tokens not in forms:
                     forms.append(tokens)
+                if len(tokens) > 1 and tokens[-1] in REGNAL_NUMERALS:
+                    # "King Abdullah" for "Abdullah II": the numeral is often left out
+                    regnal.append(tokens[:-1])
+            for bare in regnal:
+                if bare not in forms:
+                    forms.append(bare)
+                    if len(bare) == 1:
+                        _add(self.by_surname, bare[0], person)
             self.forms[person.id] = forms
             for tokens in forms:
-                _add(self.by_name, " ".join(tokens), person)
+                if tokens not in regnal or len(tokens) > 1:
+                    _add(self.by_name, " ".join(tokens), person)
                 if len(tokens) > 1:
                     _add(self.by_surname, tokens[-1], person)
                     _add(self.by_name, "".join(tokens), person)
@@ -411,6 +427,10 @@ class PersonMatcher:
             return PersonMatch(person, 1.0, "exact-alias", person.role_on(day))
         key = " ".join(tokens)
         found = self.by_name.get(key) or (self.by_surname.get(key) if len(tokens) == 1 else None)
+        if found and len(tokens) == 1 and countries:
+            # a bare surname with an explicit country ("King Hassan of Morocco") never goes to
+            # a namesake of another country
+            found = [p for p in found if p.countries & set(countries)]
         if found:
             person = self._pick(found, countries, sector, day, role)
             return PersonMatch(person, 0.97, "normalised", person.role_on(day))
@@ -455,6 +475,8 @@ class PersonMatcher:
             in_context = bool(wanted & person.countries)
             threshold = FUZZY_WITH_CONTEXT if in_context else FUZZY_WITHOUT_CONTEXT
             if len(tokens) == 1:
+                if wanted and not in_context:
+                    continue  # see match(): an explicit country rules out other countries' names
                 threshold += SINGLE_TOKEN_MARGIN
             if score < threshold:
                 continue
@@ -861,10 +883,11 @@ class _ArticleRun:
         if not pending:
             return
         home = self._home_country()
-        if home is None:
-            return
-        code, how = home
         for draft in pending:
+            if home is None:
+                self._sentence_country(draft)
+                continue
+            code, how = home
             if draft.type == "person" and self._rematch(draft, code, how):
                 continue
             draft.country = code
@@ -872,6 +895,28 @@ class _ArticleRun:
             draft.reason += f"+context:{how}"
             if draft.type == "agent":
                 draft.resolved = True
+
+    def _sentence_country(self, draft: _Draft) -> None:
+        """An unresolved person with a title ("Ousted President X ... Kyrgyzstan") and no home
+        country takes the one country its sentences name, if they name exactly one."""
+        if draft.type != "person" or draft.sector is None:
+            return
+        sentences = {sentence for _s, _e, sentence in draft.mentions}
+        named = {
+            other.country
+            for other in self.drafts.values()
+            if other is not draft
+            and other.country
+            and other.type in ("country", "person", "agent")
+            and any(m[2] in sentences for m in other.mentions)
+        }
+        if len(named) != 1:
+            return
+        code = named.pop()
+        if code is not None and not self._rematch(draft, code, "sentence"):
+            draft.country = code
+            draft.confidence = min(draft.confidence, HOME_CONFIDENCE)
+            draft.reason += "+context:sentence"
 
     def _rematch(self, draft: _Draft, code: str, how: str) -> bool:
         """Match an unresolved person again with the home country as context ("Governor Frugal")."""
@@ -1044,6 +1089,8 @@ class _ArticleRun:
             return
         if label == "+":
             return
+        if label != "PERSON" and self._is_role_phrase(start, end):
+            return  # "Congress", "Parliament": a role noun, coded with its phrase
         # e.g. an unknown ORG inside "the G7 Foreign Ministers": try its parts first
         if self._modifies_actor_phrase(root) and label != "PERSON" and self._sub_spans(start, end):
             return
@@ -1476,6 +1523,13 @@ class _ArticleRun:
             out.extend(range(span[0], min(span[1], start)))
             out.extend(range(span[1], min(tok.i, start)))
             tok = governor
+        # "King Hassan of Morocco", "Hun Sen of Cambodia": a country named by "of" after the name
+        for child in self.parse.children(root):
+            if self.tokens[child].dep == "prep" and self.tokens[child].text.casefold() == "of":
+                for obj in self.parse.children(child):
+                    span = self._chunk_of.get(obj, (obj, obj + 1))
+                    if self.tokens[obj].dep == "pobj" and self._country_span(*span):
+                        out.extend(range(span[0], span[1]))
         tok = self.tokens[root]
         if tok.dep == "appos" and tok.head != root:
             span = self._chunk_of.get(tok.head)
@@ -1487,6 +1541,14 @@ class _ArticleRun:
                 if span is not None:
                     out.extend(range(span[0], span[1]))
         return [i for i in out if not (start <= i < end)]
+
+    def _country_span(self, start: int, end: int) -> bool:
+        """Whether tokens ``[start, end)`` (a determiner aside) are a country's name."""
+        start, end = self._trim(start, end)
+        if start >= end:
+            return False
+        found = self.idx.named(self._span_text(start, end))
+        return found is not None and found[0].kind == "country"
 
     def _context(self, indices: Iterable[int], head: int, own: Iterable[int] = ()) -> _Context:
         """Read nationality, organisation, possessor and role words from ``indices``."""
@@ -1639,6 +1701,8 @@ class _ArticleRun:
         if term is None:
             if _norm_token(tok.lemma) in MEMBER_HEADS:
                 self._member_phrase(chunk.tok_start, chunk.tok_end, root)
+            else:
+                self._nationality_modifiers(chunk.tok_start, root)
             return
         term_start, term_text = term
         if any(
@@ -1661,6 +1725,10 @@ class _ArticleRun:
                             span = self._chunk_of.get(member, (member, member + 1))
                             indices.extend(range(span[0], span[1]))
         ctx = self._context(indices, root)
+        if not ctx.countries and not ctx.org and ctx.group is None:
+            located = self._located_in(root, term_text)
+            if located is not None:
+                ctx.countries.append(located)
         if self._definite(chunk.tok_start, term_start, root, ctx):
             return
         countries = ctx.countries or [None]  # type: ignore[list-item]
@@ -1678,6 +1746,68 @@ class _ArticleRun:
             if len(countries) > 1 and country is not None:
                 start = self._modifier_start(chunk.tok_start, term_start, country)
             self._make_agent(one, (term_start, term_text), start, chunk.tok_end, reason)
+
+    def _located_in(self, root: int, term: str) -> str | None:
+        """The country of "<domestic agent> in <country or capital>" ("security forces in Guinea").
+
+        Only agents that act inside their own country (:data:`DOMESTIC_SECTORS`) take the country
+        of the place they are in; foreign troops or envoys in a country keep no country.
+        """
+        agent = self.kb.agent(term)
+        if agent is None or agent.sector not in DOMESTIC_SECTORS:
+            return None
+        for child in self.parse.children(root):
+            prep = self.tokens[child]
+            if prep.dep != "prep" or prep.text.casefold() not in ("in", "inside", "across"):
+                continue
+            for obj in self.parse.children(child):
+                if self.tokens[obj].dep != "pobj":
+                    continue
+                s, e = self._trim(*self._chunk_of.get(obj, (obj, obj + 1)))
+                for start in range(s, e):
+                    found = self.idx.named(self._span_text(start, e))
+                    if found is not None and found[0].kind in ("country", "capital"):
+                        return found[0].country
+        return None
+
+    def _nationality_modifiers(self, start: int, root: int) -> None:
+        """A nationality adjective before a head that is no actor ("an Indian proposal", "Iraqi
+        towns", "Iraqi Kurds") stands for its country, as in the CAMEO dictionaries."""
+        i = start
+        while i < root:
+            tok = self.tokens[i]
+            if (
+                self.owner[i] is not None
+                or i in self.context_only
+                or not tok.text[:1].isupper()
+                or tok.pos not in ("ADJ", "PROPN", "NOUN")
+            ):
+                i += 1
+                continue
+            found: tuple[_Named, str] | None = None
+            end = i + 1
+            for size in (3, 2, 1):  # "North Korean", "Sierra Leonean"
+                if i + size <= root:
+                    found = self.idx.named(self._span_text(i, i + size))
+                    if found is not None:
+                        end = i + size
+                        break
+            if found is None or found[0].kind != "country" or found[0].country is None:
+                i += 1
+                continue
+            country = self.kb.countries[found[0].country]
+            draft = self._draft(
+                ("country", country.code, None),
+                name=country.name,
+                type="country",
+                kb_id=country.code,
+                country=country.code,
+                resolved=True,
+                confidence=0.7,
+                reason="nationality-modifier",
+            )
+            self._mention(draft, i, end)
+            i = end
 
     def _modifier_start(self, lo: int, hi: int, country: str) -> int:
         for i in range(lo, hi):

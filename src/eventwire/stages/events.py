@@ -69,6 +69,7 @@ _SOURCE_WEIGHT: dict[str, float] = {
     "speaker": 0.1,
     "anaphor": 0.08,
     "context": 0.06,
+    "instrument": 0.02,
 }
 _TARGET_WEIGHT: dict[str, float] = {
     "pattern": 0.12,
@@ -86,6 +87,9 @@ _CLAUSE_DEPS = frozenset(
     {"ccomp", "xcomp", "advcl", "relcl", "acl", "conj", "csubj", "parataxis", "nsubj"}
 )
 _CONTEXT_PREPS = frozenset({"in", "into"})
+#: prepositions inside an event phrase whose object may be the event's target ("an offer *from*
+#: X", "calls *by* X", "the withdrawal *of* X's forces", "crimes *against* X")
+_PHRASE_PREPS = frozenset({"of", "by", "from", "against"})
 #: how many sentences back a missing target may be inherited from ("discourse")
 _DISCOURSE_WINDOW = 1
 #: dependencies of the leading words of a multiword event lemma
@@ -98,6 +102,8 @@ _PEACEKEEPING = "074"
 _DEONTIC_MODALS = frozenset({"must"})
 #: id prefix of a country argument that is not one of the article's actors
 _UNLISTED = "unlisted:"
+#: id prefix of the unidentified source of an act done by an instrument ("a bomb killed ...")
+_UNKNOWN = "unknown:"
 #: CAMEO roots whose target may be the subject of a complement clause ("demanded that X ...",
 #: "urged that X ...", "threatened that X would ...", "accused ... that X ...")
 _COMPLEMENT_TARGET_ROOTS = frozenset({"02", "10", "11", "13"})
@@ -380,15 +386,49 @@ class _ArticleCoder:
 
     # -- pattern matching --------------------------------------------------------------------
 
-    def _objects(self, v: int, passive: bool) -> list[int]:
+    def _quantifier_particles(self, v: int) -> list[int]:
+        """Particles that are part of a quantifier, not of the verb: the small model parses "have
+        kidnapped *up to* 16 advisers" as the particle "up" with a "to" phrase holding the
+        object."""
+        toks = self.parse.tokens
+        return [
+            k
+            for k in self.syn.kids(v, "prt")
+            if toks[k].lemma == "up" and any(toks[p].lemma == "to" for p in self.syn.kids(k, "prep"))
+        ]
+
+    def _direct_objects(self, v: int, passive: bool) -> list[int]:
+        """The direct object (the passive subject) of verb ``v``, or the object inside an "up to N"
+        quantifier phrase."""
         syn = self.syn
         heads = syn.kids(v, "nsubjpass") if passive else syn.kids(v, "dobj")
+        if heads or passive:
+            return heads
+        return [
+            o
+            for q in self._quantifier_particles(v)
+            for p in syn.kids(q, "prep")
+            for o in syn.kids(p, "pobj")
+        ]
+
+    def _objects(self, v: int, passive: bool) -> list[int]:
+        syn = self.syn
+        heads = self._direct_objects(v, passive)
         if not heads:
             heads = syn.kids(v, "acomp", "attr", "oprd")
         out: list[int] = []
         for h in heads:
-            out.extend(syn.conjuncts(h))
+            for c in syn.conjuncts(h):
+                out.append(c)
+                out.extend(self._quantified(c))
         return out
+
+    def _quantified(self, o: int) -> list[int]:
+        """The "of" objects of a quantity or part noun ("a *series* of bombs", "*part* of a
+        stronghold", "*scores* of refugees"): the words the verb really acts on."""
+        if not self.lex.in_class("QUANTITY", self.parse.tokens[o].lemma):
+            return []
+        return [c for h in self._prep_objects([o], ("of",)) for c in self.syn.conjuncts(h)]
 
     def _object_ok(self, p: Pattern, objs: list[int], v: int | None = None) -> bool:
         """Does the pattern's ``object`` constraint hold? It applies to the dependent that
@@ -431,7 +471,10 @@ class _ArticleCoder:
         if not patterns:
             return None
         passive = syn.is_passive(v)
-        particles = set(syn.kid_lemmas(v, "prt"))
+        quantifiers = self._quantifier_particles(v)
+        particles = {
+            self.parse.tokens[k].lemma for k in syn.kids(v, "prt") if k not in quantifiers
+        }
         objs = self._objects(v, passive)
         for p in patterns:
             if passive and not p.passive:
@@ -450,7 +493,7 @@ class _ArticleCoder:
                 if not targets_tok:
                     continue
             if p.target == "dobj":
-                targets_tok = (syn.kids(v, "nsubjpass") if passive else syn.kids(v, "dobj"))[:1]
+                targets_tok = self._direct_objects(v, passive)[:1]
             elif p.target == "iobj":
                 targets_tok = syn.kids(v, "dative")[:1] or self._prep_objects([v], ("to",))[:1]
             elif p.target == "none":
@@ -471,6 +514,8 @@ class _ArticleCoder:
             targets = self._targets(targets_tok, sources)
             if not self._verb_reading_ok(v, p, targets):
                 continue
+            if not sources and targets:
+                sources = self._instrument_source(v, p, src_tok)
             return _Candidate(
                 pattern=p,
                 kind="verb",
@@ -483,6 +528,28 @@ class _ArticleCoder:
                 object_matched=p.object is not None,
             )
         return None
+
+    def _instrument_source(self, v: int, p: Pattern, subject: int | None) -> list[ArgActor]:
+        """An unidentified source for a violent act whose only agent is an instrument or an
+        incident ("a roadside *bombing* killed a soldier", "were killed by an explosive *device*",
+        "killed *in* a car *bombing*"): PLOVER codes the act with its victim as target and the
+        attacker unknown. Only for acts of the ASSAULT type, and only with such a word in the
+        subject, the passive agent or an "in"/"by" phrase of the verb."""
+        if not self.onto.has(p.cameo) or self.onto.cameo(p.cameo).plover_type != "ASSAULT":
+            return []
+        toks = self.parse.tokens
+        heads: list[int] = [] if subject is None else [subject]
+        heads += [o for o in self._prep_objects([v], ("in", "by")) if o not in heads]
+        for h in heads:
+            for k in [h, *self.syn.kids(h, "compound")]:
+                if self.lex.in_class("ATTACK_INSTRUMENT", toks[k].lemma):
+                    if self.syn.index.at(toks[h].start) is not None:
+                        break  # an actor after all ("by Israeli aircraft"): not unidentified
+                    unknown = Actor(
+                        id=_UNKNOWN + str(h), name=toks[h].text, type="agent", confidence=0.5
+                    )
+                    return [ArgActor(unknown, None, h, "instrument")]
+        return []
 
     def _headline(self, i: int) -> bool:
         """Is token ``i`` in a title-case sentence (a headline), where common nouns are
@@ -762,7 +829,9 @@ class _ArticleCoder:
         syn = self.syn
         toks = self.parse.tokens
         src_ids = {s.actor.id for s in cand.sources}
-        src_countries = {s.actor.country for s in cand.sources}
+        # a country acting on itself is no event ("Russia ... Russian assets"), but a person, body
+        # or group may act on its own country ("Gbagbo extended the curfew in *Abidjan*")
+        src_countries = {s.actor.country for s in cand.sources if s.actor.type == "country"}
         roots = [cand.anchor] + (
             [cand.governor]
             if cand.governor is not None and cand.source_how in {"light", "cue"}
@@ -783,6 +852,9 @@ class _ArticleCoder:
             found = self._complement_subjects(cand.anchor, src_ids)
             if found:
                 return found
+        found = self._phrase_actors(cand, src_ids, src_countries)
+        if found:
+            return found
         for r in roots:
             for k in self.parse.subtree(r):
                 t = toks[k]
@@ -797,19 +869,42 @@ class _ArticleCoder:
                     if _usable_fallback(f, src_ids, src_countries):
                         return [ArgActor(f.actor, f.mention, f.token, "location")]
                 if syn.index.at(t.start) is None:
-                    place = self._country_arg(k)
-                    if place is not None and place.actor.country not in src_countries:
-                        return [place]
-        phrase_roots = [cand.anchor] if cand.kind == "noun" else syn.kids(cand.trigger, "dobj")
-        for root in phrase_roots:
-            # an actor named inside the event phrase: "sanctions and the seizure of Russian assets"
+                    for m in [k, *syn.kids(k, "amod", "compound")]:
+                        place = self._country_arg(m)
+                        if place is not None and place.actor.country not in src_countries:
+                            return [place]
+        return []
+
+    def _phrase_actors(
+        self, cand: _Candidate, src_ids: set[str], src_countries: set[str | None]
+    ) -> list[ArgActor]:
+        """An actor named inside the event phrase (the event noun, or the verb's object), in text
+        order: a possessor or actor modifier ("rejected *North Korea's* demand", "rejected a *UN*
+        appeal", "sanctions and the seizure of *Russian* assets") or the object of an "of", "by",
+        "from" or "against" phrase ("an offer from *Afghanistan*", "calls by *Kofi Annan*",
+        "crimes committed by *Croat forces*")."""
+        syn = self.syn
+        toks = self.parse.tokens
+        roots = [cand.anchor] if cand.kind == "noun" else syn.kids(cand.trigger, "dobj")
+        for root in roots:
             for k in self.parse.subtree(root):
-                if toks[k].dep in {"amod", "compound", "poss"} and k != cand.trigger:
+                if k == cand.trigger:
+                    continue
+                t = toks[k]
+                if t.dep in {"amod", "compound", "poss"}:
                     mod = self._modifier_actor(k)
                     if mod is not None and _usable_fallback(
-                        mod, src_ids, src_countries, any_type=toks[k].dep == "poss"
+                        mod, src_ids, src_countries, any_type=t.dep == "poss"
                     ):
                         return [mod]
+                elif t.dep == "pobj" and toks[t.head].lemma in _PHRASE_PREPS:
+                    found = [
+                        ArgActor(f.actor, f.mention, f.token, "location")
+                        for f in syn.actors_of(k)
+                        if _usable_fallback(f, src_ids, src_countries, any_type=True)
+                    ]
+                    if found:
+                        return found
         return []
 
     def _complement_subjects(self, head: int, src_ids: set[str]) -> list[ArgActor]:
@@ -1066,7 +1161,7 @@ class _ArticleCoder:
             t = toks[a.token]
             text, start, end = t.text, t.start, t.end
         return EventArg(
-            actor=None if a.actor.id.startswith(_UNLISTED) else a.actor.id,
+            actor=None if a.actor.id.startswith((_UNLISTED, _UNKNOWN)) else a.actor.id,
             text=text,
             start=start,
             end=end,
@@ -1174,11 +1269,12 @@ def _usable_fallback(
     *,
     any_type: bool = False,
 ) -> bool:
-    """A country named near the event (or, with ``any_type``, any actor of another country, as
-    the possessor in "rejected Saddam Hussein's proposal") may stand in for a missing target."""
+    """A country named near the event (or, with ``any_type``, any actor with a country or an
+    organisation code, as the possessor in "rejected Saddam Hussein's proposal") may stand in for
+    a missing target."""
     actor = arg.actor
     return (
-        actor.country is not None
+        (actor.country is not None or (any_type and actor.org is not None))
         and (any_type or actor.type == "country")
         and actor.id not in src_ids
         and actor.country not in src_countries

@@ -779,22 +779,51 @@ def query_events(
         article.
     """
     filters = filters or EventFilter()
-    day_key: ColumnElement[date] = func.coalesce(EventRow.day, _NO_DAY)
-    key = tuple_(day_key, EventRow.article_id, EventRow.event_id)
+    postgres = session.get_bind().dialect.name == "postgresql"
     article_cols = [getattr(ArticleRow, name) for name in ARTICLE_FIELDS]
     stmt = (
         select(EventRow, *article_cols)
         .join(ArticleRow, ArticleRow.id == EventRow.article_id)
         .where(and_(True, *filters.conditions()))
     )
+    # Ordered by the ``day`` column itself (not ``coalesce(day, ...)``) so that the
+    # ``(day, article_id, event_id)`` indexes serve the order and a first page does not sort the
+    # whole table; undated events sort as the oldest.
+    ids = tuple_(EventRow.article_id, EventRow.event_id)
     if cursor:
         c_day, c_article, c_event = _decode_cursor(cursor)
-        after = (c_day or _NO_DAY, c_article, c_event)
-        stmt = stmt.where(key < tuple_(*after) if order == "-date" else key > tuple_(*after))
+        if c_day == _NO_DAY:
+            c_day = None
+        if order == "-date":
+            after = (
+                and_(EventRow.day.is_(None), ids < tuple_(c_article, c_event))
+                if c_day is None
+                else or_(
+                    EventRow.day < c_day,
+                    and_(EventRow.day == c_day, ids < tuple_(c_article, c_event)),
+                    EventRow.day.is_(None),
+                )
+            )
+        else:
+            after = (
+                or_(
+                    EventRow.day.is_not(None),
+                    and_(EventRow.day.is_(None), ids > tuple_(c_article, c_event)),
+                )
+                if c_day is None
+                else or_(
+                    EventRow.day > c_day,
+                    and_(EventRow.day == c_day, ids > tuple_(c_article, c_event)),
+                )
+            )
+        stmt = stmt.where(after)
+    # SQLite sorts NULL first ascending and last descending; PostgreSQL needs it said.
     if order == "-date":
-        stmt = stmt.order_by(day_key.desc(), EventRow.article_id.desc(), EventRow.event_id.desc())
+        day_desc = EventRow.day.desc().nulls_last() if postgres else EventRow.day.desc()
+        stmt = stmt.order_by(day_desc, EventRow.article_id.desc(), EventRow.event_id.desc())
     else:
-        stmt = stmt.order_by(day_key, EventRow.article_id, EventRow.event_id)
+        day_asc = EventRow.day.asc().nulls_first() if postgres else EventRow.day.asc()
+        stmt = stmt.order_by(day_asc, EventRow.article_id, EventRow.event_id)
     if limit is not None:
         stmt = stmt.limit(limit)
     out: list[EventRecord] = []

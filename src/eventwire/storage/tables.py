@@ -204,6 +204,9 @@ class EventRow(Base):
         Index(None, "source_country", "day"),
         Index(None, "target_country", "day"),
         Index(None, "day", "article_id", "event_id"),
+        # filtered, date-ordered pages (the API's and `eventwire events`' commonest queries)
+        Index(None, "plover_type", "day", "article_id", "event_id"),
+        Index(None, "modality", "day", "article_id", "event_id"),
     )
 
 
