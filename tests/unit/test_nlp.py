@@ -74,3 +74,21 @@ def test_nlp_stage_pipe_parses_skips_and_truncates(nlp_stage: NlpStage) -> None:
     got = small(long)
     assert got.parse is not None and got.parse.tokens[-1].end <= 1000
     assert "truncated" in got.errors[0].reason
+
+
+@pytest.mark.slow
+def test_nlp_fast_conversion_matches_spacy_tokens() -> None:
+    nlp = load_spacy()
+    doc = nlp(
+        "Britain’s Foreign Secretary met JD Vance in Washington on Saturday. "
+        "“We can go on,” he said — and Kyiv wasn't told.\n\nIt ended."
+    )
+    parse = doc_to_parse(doc)
+    assert len(parse.tokens) == len(doc)
+    for tok in doc:
+        ours = parse.tokens[tok.i]
+        assert (ours.text, ours.start, ours.end, ours.head, ours.dep, ours.pos, ours.tag) == (
+            tok.text, tok.idx, tok.idx + len(tok.text), tok.head.i, tok.dep_, tok.pos_, tok.tag_,
+        )
+        assert ours.lemma == (tok.lemma_.lower() or tok.text.lower())
+        assert (ours.ent_type, ours.ent_iob, ours.morph) == (tok.ent_type_, tok.ent_iob_ or "O", str(tok.morph))

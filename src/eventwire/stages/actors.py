@@ -176,12 +176,31 @@ HOME_CONFIDENCE = 0.45
 #: "LONDON (Reuters) -", "new delhi:", "TEHRAN —". Group 1 is the place.
 _DATELINE = re.compile(
     r"(?:^|\n)[ \t]*([A-Za-z][A-Za-z.'’ ]{1,28}?)[ \t]*"
+    r"(?:,[ \t]*([A-Z][A-Za-z]{0,4}\.(?:[ \t]?[A-Z][a-z]?\.)?)[ \t]*)?"
     r"(?:,[ \t]*(?:[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2}|\d{1,2}[ \t]+[A-Z][a-z]{2,8})[ \t]*)?"
     r"(?:\([A-Za-z .&/-]{1,25}\)[ \t]*)?(?::|[—–]|\s-{1,2})\s"
 )
 _DATELINE_SPAN = 400
 #: A party-and-state tag after a legislator's name: "(R-Texas)", "(D-N.Y.)", "(I-Vt.)".
 _PARTY_STATE = re.compile(r"\s*,?\s*\(\s*[RDI]\s*[-–]\s*([A-Z][A-Za-z. ]{1,20}?)\s*\)")
+
+#: Abbreviations of the US states (AP style and postal codes), written without dots and
+#: lower-cased: "(D-N.Y.)", "(R-Calif.)", "LOS ANGELES, Calif. (AP) -" give the United States.
+US_STATE_ABBREVIATIONS: frozenset[str] = frozenset(
+    {
+        # AP style
+        "ala", "ariz", "ark", "calif", "cal", "colo", "conn", "del", "fla", "ga", "ill", "ind",
+        "kan", "kans", "ky", "la", "md", "mass", "mich", "minn", "miss", "mo", "mont", "neb",
+        "nebr", "nev", "nh", "nj", "nm", "ny", "nc", "nd", "okla", "ore", "pa", "penn", "ri",
+        "sc", "sd", "tenn", "tex", "vt", "va", "wash", "wva", "wis", "wyo", "dc",
+        # postal codes
+        "al", "ak", "az", "ar", "ca", "co", "ct", "de", "fl", "hi", "id", "il", "in", "ia",
+        "ks", "me", "mi", "mn", "ms", "mt", "ne", "nv", "oh", "ok", "or", "tn", "tx", "ut",
+        "wa", "wv", "wi", "wy",
+    }
+)  # fmt: skip
+#: The country of :data:`US_STATE_ABBREVIATIONS`.
+US_CODE = "USA"
 
 #: Lower-cased texts: how much of the text is sampled, the largest share of capitals it may have,
 #: and the longest KB name (in words) looked for word by word.
@@ -656,6 +675,12 @@ class _Indexes:
 _MISSING = object()
 
 
+def _us_state(text: str) -> bool:
+    """Whether ``text`` is an abbreviated US state ("N.Y.", "Calif.", "TX")."""
+    key = text.replace(".", "").replace(" ", "").casefold()
+    return key in US_STATE_ABBREVIATIONS
+
+
 def _place_country(kb: KnowledgeBase, place: str) -> str | None:
     """The country of a dateline place: a KB country or capital, else a gazetteer city."""
     country = kb.country_by_name(place) or kb.country_by_capital(place)
@@ -845,6 +870,8 @@ class _ArticleRun:
             words = place.split()
             if not words or len(words) > 3:
                 continue
+            if found.group(2) and _us_state(found.group(2)) and place.isupper():
+                return US_CODE  # "LOS ANGELES, Calif. (AP) -"
             code = _place_country(self.kb, place)
             if code is not None:
                 return code
@@ -977,7 +1004,10 @@ class _ArticleRun:
                 spans.append((s, e, "+"))
         for chunk in self.parse.noun_chunks:
             s, e = self._trim(chunk.tok_start, chunk.tok_end)
-            if s < e and not in_entity[s] and tokens[s].text[:1].isupper():
+            ent_at = self.entity_at[s] if s < e else None
+            # a chunk that starts with an entity and goes on ("the UN refugee agency") too
+            longer = ent_at is not None and ent_at.tok_start == s and ent_at.tok_end < e
+            if s < e and (not in_entity[s] or longer) and tokens[s].text[:1].isupper():
                 spans.append((s, e, "+"))
         if self._lowercase():
             # KB names found in a lower-cased text beat the parser's guesses that cut into them
@@ -1375,7 +1405,8 @@ class _ArticleRun:
         tag = _PARTY_STATE.match(self.text[offset : offset + 40])
         if tag is None:
             return
-        code = _place_country(self.kb, tag.group(1).strip(" ."))
+        state = tag.group(1).strip(" .")
+        code = US_CODE if _us_state(state) else _place_country(self.kb, state)
         if code is None:
             return
         if code not in ctx.countries:

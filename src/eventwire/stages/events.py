@@ -87,6 +87,8 @@ _CLAUSE_DEPS = frozenset(
     {"ccomp", "xcomp", "advcl", "relcl", "acl", "conj", "csubj", "parataxis", "nsubj"}
 )
 _CONTEXT_PREPS = frozenset({"in", "into"})
+#: prepositions whose object may show a trigger's non-political sense ("*in* the final")
+_ALL_PREPS = frozenset({"in", "at", "during", "of", "for", "with", "against", "on", "to"})
 #: prepositions inside an event phrase whose object may be the event's target ("an offer *from*
 #: X", "calls *by* X", "the withdrawal *of* X's forces", "crimes *against* X")
 _PHRASE_PREPS = frozenset({"of", "by", "from", "against"})
@@ -264,7 +266,7 @@ class _ArticleCoder:
                 cand = self._match_verb(i)
             elif t.pos in {"NOUN", "PROPN"} and not t.ent_type:
                 cand = self._match_noun(i)
-            if cand is None:
+            if cand is None or self._nonpolitical(cand):
                 continue
             source_ids = {a.actor.id for a in cand.sources}
 
@@ -283,6 +285,25 @@ class _ArticleCoder:
             cand.code = code
             out.append(cand)
         return self._deontic_demands(sent, out)
+
+    def _nonpolitical(self, cand: _Candidate) -> bool:
+        """Is the trigger used in a non-political sense? Rule: a verb whose direct object,
+        subject, or prepositional object (one level down), or an event noun whose "of" object, is
+        a noun of sports, the arts or study (word class ``NONPOLITICAL``) names no political event
+        ("*directed* the opera", "*studied* engineering", "*beat* them in the final")."""
+        syn = self.syn
+        toks = self.parse.tokens
+        heads: list[int] = []
+        if cand.kind == "verb":
+            heads += syn.kids(cand.trigger, "dobj", "nsubj", "nsubjpass", "attr")
+            heads += self._prep_objects([cand.trigger], tuple(_ALL_PREPS))
+        else:
+            heads += self._prep_objects([cand.anchor], ("of", "in", "at", "during"))
+        return any(
+            self.lex.in_class("NONPOLITICAL", toks[c].lemma)
+            for h in heads
+            for c in syn.conjuncts(h)
+        )
 
     def _deontic_demands(self, sent: Sentence, cands: list[_Candidate]) -> list[_Candidate]:
         """A reported obligation ("*Russia* said that *Sudan* must return the helicopter") laid on
