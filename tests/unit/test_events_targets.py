@@ -33,17 +33,47 @@ ACTORS: dict[str, tuple[str, str | None, str | None]] = {
 }
 
 PATTERNS: list[dict[str, Any]] = [
-    {"id": "T.kidnap", "kind": "verb", "lemma": "kidnap", "target": "dobj", "cameo": "181",
-     "passive": True},
-    {"id": "T.kill", "kind": "verb", "lemma": "kill", "target": "dobj", "cameo": "190",
-     "passive": True},
+    {
+        "id": "T.kidnap",
+        "kind": "verb",
+        "lemma": "kidnap",
+        "target": "dobj",
+        "cameo": "181",
+        "passive": True,
+    },
+    {
+        "id": "T.kill",
+        "kind": "verb",
+        "lemma": "kill",
+        "target": "dobj",
+        "cameo": "190",
+        "passive": True,
+    },
     {"id": "T.attack", "kind": "verb", "lemma": "attack", "target": "dobj", "cameo": "190"},
-    {"id": "T.explode.bomb", "kind": "verb", "lemma": "explode", "object": ["bomb"],
-     "target": "none", "cameo": "183"},
-    {"id": "T.reject.demand", "kind": "verb", "lemma": "reject", "object": ["demand", "offer"],
-     "target": "none", "cameo": "120"},
-    {"id": "T.extend.curfew", "kind": "verb", "lemma": "extend", "object": ["curfew"],
-     "target": "none", "cameo": "1323"},
+    {
+        "id": "T.explode.bomb",
+        "kind": "verb",
+        "lemma": "explode",
+        "object": ["bomb"],
+        "target": "none",
+        "cameo": "183",
+    },
+    {
+        "id": "T.reject.demand",
+        "kind": "verb",
+        "lemma": "reject",
+        "object": ["demand", "offer"],
+        "target": "none",
+        "cameo": "120",
+    },
+    {
+        "id": "T.extend.curfew",
+        "kind": "verb",
+        "lemma": "extend",
+        "object": ["curfew"],
+        "target": "none",
+        "cameo": "1323",
+    },
 ]
 CLASSES = {
     "QUANTITY": frozenset({"series", "number"}),

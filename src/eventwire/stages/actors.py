@@ -205,6 +205,9 @@ US_CODE = "USA"
 #: Lower-cased texts: how much of the text is sampled, the largest share of capitals it may have,
 #: and the longest KB name (in words) looked for word by word.
 _CASE_SAMPLE = 3000
+#: Label of a lower-cased acronym span ("bjp") and words that are never taken for one.
+_ACRONYM_LABEL = "ACRONYM"
+_NOT_ACRONYMS = frozenset({"inc", "ltd", "llc", "plc", "corp", "pvt", "bros", "mrs", "mph", "kph"})
 _LOWERCASE_RATIO = 0.002
 _LOWERCASE_MAX_WORDS = 6
 
@@ -1063,6 +1066,8 @@ class _ArticleRun:
                 elif self.idx.named(text) is not None:
                     # one word may be a nationality adjective ("indian police"): NORP rules apply
                     found = (i, end, "NORP" if size == 1 else "+")
+                elif size == 1 and self._lowercase_acronym(i) is not None:
+                    found = (i, end, _ACRONYM_LABEL)
                 if found is not None:
                     break
             if found is None:
@@ -1071,6 +1076,27 @@ class _ArticleRun:
             spans.append(found)
             i = found[1]
         return spans
+
+    def _lowercase_acronym(self, i: int) -> tuple[_Named, str] | None:
+        """An organisation or group acronym written in lower case ("bjp", "vhp", "unhcr").
+
+        Only words that cannot be English words qualify: three to six letters with at most one
+        vowel, tagged as a noun or proper noun, and not a company suffix ("inc", "ltd").
+        """
+        tok = self.tokens[i]
+        word = tok.text
+        if (
+            not word.isalpha()
+            or not 3 <= len(word) <= 6
+            or tok.pos not in ("PROPN", "NOUN", "X")
+            or sum(ch in "aeiou" for ch in word.casefold()) > 1
+            or word.casefold() in _NOT_ACRONYMS
+        ):
+            return None
+        found = self.idx.named(word.upper())
+        if found is None or found[0].kind not in ("organization", "group"):
+            return None
+        return found
 
     def _phrase_items(self) -> list[tuple[str, int]]:
         items: list[tuple[int, str, int]] = []
@@ -1112,6 +1138,9 @@ class _ArticleRun:
         if not label and self._is_role_phrase(start, end):
             return
         found = self.idx.named(text)
+        if found is None and label == _ACRONYM_LABEL:
+            found = self._lowercase_acronym(start)
+            label = "+"
         if found is not None:
             self._named_actor(
                 found[0], found[1], start, end, 0.95 if found[1] == "exact-alias" else 0.9

@@ -415,7 +415,11 @@ class _ArticleCoder:
         return [
             k
             for k in self.syn.kids(v, "prt")
-            if toks[k].lemma == "up" and any(toks[p].lemma == "to" for p in self.syn.kids(k, "prep"))
+            if toks[k].lemma == "up"
+            and k + 1 < len(toks)
+            and toks[k + 1].lemma == "to"
+            and toks[k + 1].dep == "prep"
+            and toks[k + 1].head in {k, v}
         ]
 
     def _direct_objects(self, v: int, passive: bool) -> list[int]:
@@ -425,12 +429,8 @@ class _ArticleCoder:
         heads = syn.kids(v, "nsubjpass") if passive else syn.kids(v, "dobj")
         if heads or passive:
             return heads
-        return [
-            o
-            for q in self._quantifier_particles(v)
-            for p in syn.kids(q, "prep")
-            for o in syn.kids(p, "pobj")
-        ]
+        # the "to" of "up to" hangs on the particle or on the verb
+        return [o for q in self._quantifier_particles(v) for o in syn.kids(q + 1, "pobj")]
 
     def _objects(self, v: int, passive: bool) -> list[int]:
         syn = self.syn
@@ -493,9 +493,7 @@ class _ArticleCoder:
             return None
         passive = syn.is_passive(v)
         quantifiers = self._quantifier_particles(v)
-        particles = {
-            self.parse.tokens[k].lemma for k in syn.kids(v, "prt") if k not in quantifiers
-        }
+        particles = {self.parse.tokens[k].lemma for k in syn.kids(v, "prt") if k not in quantifiers}
         objs = self._objects(v, passive)
         for p in patterns:
             if passive and not p.passive:
