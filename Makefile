@@ -17,12 +17,14 @@ $(STAMP): pyproject.toml
 ## install: create .venv with Python 3.11 and install eventwire with all dependencies (idempotent)
 install: $(STAMP)
 
-## demo: code the bundled example articles (and, with the store/web issues, serve them)
+## demo: code the bundled example articles into eventwire.db and serve the web explorer
 demo: install
 	$(BIN)/eventwire demo
 
-## test: the whole test suite
+## test: lint, type-check and run the whole test suite
 test: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 test-fast: install

@@ -1060,6 +1060,9 @@ class _ArticleRun:
                     continue
                 text = self._span_text(i, end)
                 if size == 1 and len(text) < 4:
+                    if self._lowercase_acronym(i) is not None:
+                        found = (i, end, _ACRONYM_LABEL)
+                        break
                     continue
                 if self.kb.persons_by_name(text):
                     found = (i, end, "PERSON")

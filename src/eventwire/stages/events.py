@@ -15,6 +15,17 @@ preposition, object constraint, voice), and finds the arguments:
   and failing that (for patterns that expect a target) the target of the previous event of the same
   PLOVER type in the article ("discourse"), each with lower confidence.
 
+A violent act (PLOVER ASSAULT) whose only subject or agent is an instrument or incident ("a roadside
+*bombing* killed", "killed by an explosive *device*"; word class ``ATTACK_INSTRUMENT``) gets an
+unidentified source (no actor, no codes) with the victim as target. Missing targets are looked for
+first inside the event phrase (a possessor, actor modifier or "of/by/from/against" object: "rejected
+*North Korea's* demand", "an offer from *Afghanistan*"), then in location phrases; a person, body or
+group may act on its own country ("extended the curfew in *Abidjan*"), a country not on itself.
+Quantity nouns pass their "of" object to object constraints ("a *series* of bombs"), and "up to N" is
+a quantifier, not a particle. A trigger whose object, subject or prepositional object is a noun of
+sports, the arts or study (word class ``NONPOLITICAL``) is used in a non-political sense and codes
+nothing ("directed the opera").
+
 Coordinated sources and targets give one dyadic event per pair, sharing a ``group`` id. Modality is
 read from the cues on the path from the event to the root (:mod:`._events_modality`, cue lists in
 ``data/lexicon/modality.yaml``): a refused act becomes the CAMEO 12x code the ontology gives for
