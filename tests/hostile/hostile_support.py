@@ -19,7 +19,6 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-
 from eventwire.config import Settings, load_settings
 from eventwire.model import Article, Reject
 from eventwire.readers import ReadLimits, read, read_stream
@@ -76,9 +75,7 @@ def split(items: Iterable[Article | Reject]) -> tuple[list[Article], list[Reject
     return articles, rejects
 
 
-def read_file(
-    *paths: Path, limits: ReadLimits | None = None
-) -> tuple[list[Article], list[Reject]]:
+def read_file(*paths: Path, limits: ReadLimits | None = None) -> tuple[list[Article], list[Reject]]:
     """Read files or directories through the public :func:`eventwire.readers.read`."""
     return split(read([str(p) for p in paths], limits=limits))
 

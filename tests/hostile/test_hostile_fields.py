@@ -76,7 +76,7 @@ def test_extreme_dates_are_stored(tmp_path: Path) -> None:
 def test_dates_that_overflow_in_utc_do_not_abort_the_ingest(tmp_path: Path, published: str) -> None:
     path = tmp_path / "overflow.jsonl"
     path.write_bytes(b"\n".join([good_line(0), _dated(1, published), good_line(1)]) + b"\n")
-    stats, counts = store_inputs([path], tmp_path / "store.db")
+    _stats, counts = store_inputs([path], tmp_path / "store.db")
     assert counts["articles"] == 3
 
 
@@ -116,7 +116,11 @@ def test_bidi_and_control_titles_are_stored(tmp_path: Path) -> None:
     rows = [
         {"id": "ctl", "title": _CONTROL_TITLE, "text": good_body(5)},
         {"id": "rtl", "title": _BIDI_TITLE, "text": good_body(7)},
-        {"id": "ar", "title": "\u0627\u0644\u0648\u0632\u064a\u0631 \u202bUN\u202c", "text": good_body(8)},
+        {
+            "id": "ar",
+            "title": "\u0627\u0644\u0648\u0632\u064a\u0631 \u202bUN\u202c",
+            "text": good_body(8),
+        },
     ]
     path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     stats, counts = store_inputs([path], tmp_path / "store.db")
@@ -126,7 +130,10 @@ def test_bidi_and_control_titles_are_stored(tmp_path: Path) -> None:
 def test_extremely_long_title(tmp_path: Path) -> None:
     long_title = "Breaking " * 200_000  # 1.8 MB
     data = b"\n".join(
-        [good_line(0), json.dumps({"id": "long", "title": long_title, "text": good_body(9)}).encode()]
+        [
+            good_line(0),
+            json.dumps({"id": "long", "title": long_title, "text": good_body(9)}).encode(),
+        ]
     )
     articles, rejects = read_bytes(data, "long.jsonl")
     assert rejects == [] and good_ids(articles) == {"good-0"}
@@ -135,7 +142,7 @@ def test_extremely_long_title(tmp_path: Path) -> None:
     assert long.title and "\n" not in long.title
     path = tmp_path / "long.jsonl"
     path.write_bytes(data)
-    stats, counts = store_inputs([path], tmp_path / "store.db")
+    _stats, counts = store_inputs([path], tmp_path / "store.db")
     assert counts["articles"] == 2
 
 
@@ -273,8 +280,15 @@ def test_cli_reports_bad_actor_file_with_exit_code_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app,
         [
-            "code", str(articles), "--format", "jsonl", "--quiet", "--actors", str(actors),
-            "--set", 'pipeline.stages=["eventwire.clean.v1", "eventwire.nlp.spacy.v1", '
+            "code",
+            str(articles),
+            "--format",
+            "jsonl",
+            "--quiet",
+            "--actors",
+            str(actors),
+            "--set",
+            'pipeline.stages=["eventwire.clean.v1", "eventwire.nlp.spacy.v1", '
             '"eventwire.actors.resolver.v1"]',
         ],
     )

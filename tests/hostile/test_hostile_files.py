@@ -114,7 +114,9 @@ def test_invalid_utf8_bytes_become_replacement_characters(tmp_path: Path) -> Non
 
 def test_legacy_cp1252_text_file_is_decoded(tmp_path: Path) -> None:
     path = tmp_path / "legacy.txt"
-    path.write_bytes("Premier\u2019s caf\u00e9 visit\nThe premier\u2019s visit ended.\n".encode("cp1252"))
+    path.write_bytes(
+        "Premier\u2019s caf\u00e9 visit\nThe premier\u2019s visit ended.\n".encode("cp1252")
+    )
     (article,), rejects = read_file(path)
     assert rejects == []
     assert article.title == "Premier\u2019s caf\u00e9 visit"
@@ -205,7 +207,9 @@ def test_fifo_in_directory(tmp_path: Path) -> None:
     assert "not a regular file" in rejects[0].reason
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads chmod-000 files; the FIFO test covers this")
+@pytest.mark.skipif(
+    os.geteuid() == 0, reason="root reads chmod-000 files; the FIFO test covers this"
+)
 def test_unreadable_file(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

@@ -45,7 +45,11 @@ def _gzip_members(head: bytes, filler: bytes, megabytes: int) -> bytes:
 
 @pytest.mark.parametrize(
     ("filler", "name"),
-    [(b"\n", "newlines.jsonl.gz"), (b" ", "spaces.jsonl.gz"), (good_line(7) + b"\n", "dup.jsonl.gz")],
+    [
+        (b"\n", "newlines.jsonl.gz"),
+        (b" ", "spaces.jsonl.gz"),
+        (good_line(7) + b"\n", "dup.jsonl.gz"),
+    ],
 )
 def test_gzip_bomb_stops_at_the_decompression_limit(filler: bytes, name: str) -> None:
     head = good_line(0) + b"\n" + good_line(1) + b"\n"
@@ -220,7 +224,9 @@ def test_xxe_is_never_resolved(tmp_path: Path, secret_file: tuple[Path, str], na
         f'<!ENTITY % remote SYSTEM "file://{secret}"> %remote;]>'
     )
     path = tmp_path / name
-    path.write_bytes(_feed(doctype, "Leak &xxe; attempt", "Body &xxe; of the story about the minister."))
+    path.write_bytes(
+        _feed(doctype, "Leak &xxe; attempt", "Body &xxe; of the story about the minister.")
+    )
     articles, rejects = read_file(path)
     dump = "".join(a.model_dump_json() for a in articles) + "".join(r.reason for r in rejects)
     assert marker not in dump
@@ -228,7 +234,7 @@ def test_xxe_is_never_resolved(tmp_path: Path, secret_file: tuple[Path, str], na
     assert articles[1].text.startswith("Negotiators from both sides")
     # Also through the store: nothing of the secret reaches the database.
     db = tmp_path / "store.db"
-    stats, counts = store_inputs([path], db)
+    _stats, counts = store_inputs([path], db)
     assert counts["articles"] == 2
     assert marker.encode() not in db.read_bytes()
 
@@ -256,7 +262,7 @@ def test_billion_laughs_is_not_expanded(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     path.write_bytes(_feed(_lol_doctype(), "Laugh &lol9;", "&lol9; &lol9; and the minister spoke."))
     start = time.monotonic()
-    articles, rejects = read_file(path)
+    articles, _rejects = read_file(path)
     assert time.monotonic() - start < 10
     text = "".join(a.text + (a.title or "") for a in articles)
     assert "lollollol" not in text

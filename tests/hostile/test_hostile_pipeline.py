@@ -9,16 +9,39 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_support import good_ids, good_line, read_bytes
+from hostile_support import good_line, read_bytes
 
 from eventwire.model import Article
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
-_WORDS = (
-    "The minister said that the army attacked the rebels near the border and the police "
-    "arrested protesters in the capital while diplomats met envoys ,"
-).split()
+_WORDS = [
+    "The",
+    "minister",
+    "said",
+    "that",
+    "the",
+    "army",
+    "attacked",
+    "the",
+    "rebels",
+    "near",
+    "the",
+    "border",
+    "and",
+    "the",
+    "police",
+    "arrested",
+    "protesters",
+    "in",
+    "the",
+    "capital",
+    "while",
+    "diplomats",
+    "met",
+    "envoys",
+    ",",
+]
 
 
 def _code(pipeline: Any, article: Article) -> tuple[Article, float]:
@@ -43,11 +66,17 @@ def test_sentence_of_5000_tokens(full_pipeline: Any) -> None:
 
 def test_article_in_another_language_is_kept_flagged_and_skipped(full_pipeline: Any) -> None:
     records = [
-        {"id": "fr", "title": "Le ministre rencontre l'ambassadeur",
-         "text": "Le ministre des Affaires étrangères a rencontré l'ambassadeur à Paris lundi pour "
-                 "discuter des sanctions contre la Russie. Le gouvernement a annoncé de nouvelles mesures."},
-        {"id": "ru", "title": "Министр",
-         "text": "Министр иностранных дел встретился с послом в Москве в понедельник, чтобы обсудить санкции."},
+        {
+            "id": "fr",
+            "title": "Le ministre rencontre l'ambassadeur",
+            "text": "Le ministre des Affaires étrangères a rencontré l'ambassadeur à Paris lundi pour "
+            "discuter des sanctions contre la Russie. Le gouvernement a annoncé de nouvelles mesures.",
+        },
+        {
+            "id": "ru",
+            "title": "Министр",
+            "text": "Министр иностранных дел встретился с послом в Москве в понедельник, чтобы обсудить санкции.",
+        },
     ]
     data = b"\n".join([good_line(0), *(json.dumps(r).encode() for r in records), good_line(1)])
     articles, rejects = read_bytes(data, "lang.jsonl")
@@ -88,7 +117,7 @@ def test_article_that_is_all_quotes(full_pipeline: Any) -> None:
 )
 def test_punctuation_flood_is_parsed_in_linear_time(full_pipeline: Any) -> None:
     body = "The minister met the ambassador on Monday. " + "&" * 6_000
-    coded, seconds = _code(full_pipeline, Article.create(body, title="Flood"))
+    _coded, seconds = _code(full_pipeline, Article.create(body, title="Flood"))
     assert seconds < 2
 
 
@@ -104,15 +133,25 @@ def test_code_command_with_hostile_inputs(tmp_path: Path) -> None:
     errors = tmp_path / "errors.jsonl"
     result = CliRunner().invoke(
         app,
-        ["code", str(tmp_path / "empty.txt"), str(good), str(tmp_path / "scan.txt"),
-         "--format", "jsonl", "--quiet", "--errors", str(errors)],
+        [
+            "code",
+            str(tmp_path / "empty.txt"),
+            str(good),
+            str(tmp_path / "scan.txt"),
+            "--format",
+            "jsonl",
+            "--quiet",
+            "--errors",
+            str(errors),
+        ],
     )
     assert result.exit_code == 1, result.output
     docs = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert {d["source_id"] for d in docs} == {"good-0", "good-1"}
     rejects = [json.loads(line) for line in errors.read_text().splitlines()]
     assert [(Path(r["source"]).name, r["position"]) for r in rejects] == [
-        ("empty.txt", None), ("good.jsonl", 2), ("scan.txt", None)
+        ("empty.txt", None),
+        ("good.jsonl", 2),
+        ("scan.txt", None),
     ]
     assert all(r["reason"] for r in rejects)
-    assert good_ids([]) == set()

@@ -21,6 +21,7 @@ from eventwire.stages.actors import (
     FUZZY_WITH_CONTEXT,
     FUZZY_WITHOUT_CONTEXT,
     SINGLE_TOKEN_MARGIN,
+    US_STATE_ABBREVIATIONS,
     ActorResolver,
     PersonMatcher,
     name_score,
@@ -59,6 +60,12 @@ persons:
   - id: test-smith-b
     name: John Smith
     roles: [{role: Finance Minister, country: NZL, sector: GOV, start: 2020-01-01}]
+  - id: test-abdullah-ii
+    name: Abdullah II
+    roles: [{role: King, country: JOR, sector: GOV, start: 1999-02-07}]
+  - id: test-jafar-hassan
+    name: Jafar Hassan
+    roles: [{role: Prime Minister, country: JOR, sector: GOV, start: 2024-09-15}]
 """
 
 
@@ -665,3 +672,150 @@ def test_actors_party_state_tag_gives_country_and_legislature(resolver: ActorRes
     actor = actor_at(resolver(article).actors, "Maria Lopez")
     assert actor is not None and actor.type == "person" and not actor.resolved
     assert (actor.country, actor.sector) == ("USA", "LEG")
+
+
+def test_actors_person_regnal_numeral_may_be_left_out(matcher: PersonMatcher) -> None:
+    found = matcher.match(["abdullah"], role="king")
+    assert found is not None and found.person.id == "test-abdullah-ii"
+    exact = matcher.match("Abdullah II")
+    assert exact is not None and exact.method == "exact-alias"
+
+
+def test_actors_explicit_country_beats_a_namesake_of_another_country(
+    matcher: PersonMatcher,
+) -> None:
+    namesake = matcher.match(["hassan"])
+    assert namesake is not None and namesake.person.id == "test-jafar-hassan"
+    assert matcher.match(["hassan"], countries=["MAR"]) is None  # "King Hassan of Morocco"
+    same = matcher.match(["hassan"], countries=["JOR"])
+    assert same is not None and same.person.id == "test-jafar-hassan"
+
+
+def test_actors_of_country_after_a_name_is_its_context(resolver: ActorResolver) -> None:
+    article = parsed(
+        [
+            [
+                ("King", "PROPN", "compound", 1),
+                ("Hassan", "PROPN", "nsubj", 4),
+                ("of", "ADP", "prep", 1),
+                ("Morocco", "PROPN", "pobj", 2),
+                ("spoke", "VERB", "ROOT", 4),
+                (".", "PUNCT", "punct", 4),
+            ]
+        ],
+        ents=[(1, 2, "PERSON"), (3, 4, "GPE")],
+    )
+    actors = resolver(article).actors
+    king = actor_at(actors, "Hassan")
+    assert king is not None and king.kb_id is None  # not Jordan's Jafar Hassan
+    assert (king.type, king.country, king.sector) == ("person", "MAR", "GOV")
+
+
+def test_actors_titled_person_takes_the_only_country_of_the_sentence(
+    resolver: ActorResolver,
+) -> None:
+    def article(country: list[Tok]) -> Article:
+        return parsed(
+            [
+                [
+                    ("President", "PROPN", "compound", 2),
+                    ("Askar", "PROPN", "compound", 2),
+                    ("Akayevski", "PROPN", "nsubj", 3),
+                    ("left", "VERB", "ROOT", 3),
+                    *country,
+                    (".", "PUNCT", "punct", 3),
+                ]
+            ],
+            ents=[
+                (1, 3, "PERSON"),
+                *[(4 + n, 5 + n, "GPE") for n, tok in enumerate(country) if tok[1] == "PROPN"],
+            ],
+        )
+
+    kyrgyzstan: list[Tok] = [("Kyrgyzstan", "PROPN", "dobj", 3)]
+    one = actor_at(resolver(article(kyrgyzstan)).actors, "Askar Akayevski")
+    assert one is not None and one.country == "KGZ" and one.reason.endswith("+context:sentence")
+    two = resolver(
+        article(
+            [
+                ("Kyrgyzstan", "PROPN", "dobj", 3),
+                ("and", "CCONJ", "cc", 4),
+                ("Kazakhstan", "PROPN", "conj", 4),
+            ]
+        )
+    ).actors
+    person = actor_at(two, "Askar Akayevski")
+    assert person is not None and person.country is None  # two countries: no guess
+
+
+def test_actors_domestic_agent_in_a_country(resolver: ActorResolver) -> None:
+    def article(head: str) -> Article:
+        return parsed(
+            [
+                [
+                    (head, "NOUN", "compound", 1),
+                    ("forces", "NOUN", "nsubj", 4),
+                    ("in", "ADP", "prep", 1),
+                    ("Guinea", "PROPN", "pobj", 2),
+                    ("fired", "VERB", "ROOT", 4),
+                    (".", "PUNCT", "punct", 4),
+                ]
+            ],
+            ents=[(3, 4, "GPE")],
+        )
+
+    security = actor_at(resolver(article("Security")).actors, "Security forces")
+    assert security is not None and (security.country, security.sector) == ("GIN", "COP")
+    peacekeeping = actor_at(resolver(article("peacekeeping")).actors, "peacekeeping forces")
+    assert peacekeeping is not None and peacekeeping.country is None  # not domestic
+
+
+def test_actors_nationality_before_a_non_actor_head_is_the_country(
+    resolver: ActorResolver,
+) -> None:
+    article = parsed(
+        [
+            [
+                ("Serbia", "PROPN", "nsubj", 1),
+                ("rejected", "VERB", "ROOT", 1),
+                ("an", "DET", "det", 4),
+                ("Australian", "ADJ", "amod", 4),
+                ("ultimatum", "NOUN", "dobj", 1),
+                (".", "PUNCT", "punct", 1),
+            ]
+        ],
+        ents=[(0, 1, "GPE"), (3, 4, "NORP")],
+    )
+    actor = actor_at(resolver(article).actors, "Australian")
+    assert actor is not None and (actor.type, actor.country, actor.sector) == (
+        "country",
+        "AUS",
+        None,
+    )
+    assert actor.reason == "nationality-modifier"
+
+
+def test_actors_us_state_abbreviations() -> None:
+    assert {"ny", "calif", "tex", "wva", "dc"} <= US_STATE_ABBREVIATIONS
+    assert "london" not in US_STATE_ABBREVIATIONS
+
+
+def test_actors_party_state_tag_with_abbreviated_state(resolver: ActorResolver) -> None:
+    article = parsed(
+        [
+            [
+                ("Sen.", "PROPN", "compound", 2),
+                ("Maria", "PROPN", "compound", 2),
+                ("Lopez", "PROPN", "nsubj", 7),
+                ("(", "PUNCT", "punct", 2),
+                ("D-N.Y.", "PROPN", "appos", 2),
+                (")", "PUNCT", "punct", 2),
+                ("has", "AUX", "aux", 7),
+                ("spoken", "VERB", "ROOT", 7),
+                (".", "PUNCT", "punct", 7),
+            ]
+        ],
+        ents=[(1, 3, "PERSON")],
+    )
+    actor = actor_at(resolver(article).actors, "Maria Lopez")
+    assert actor is not None and (actor.country, actor.sector) == ("USA", "LEG")

@@ -35,6 +35,7 @@ class ModalityCues(BaseModel):
     license: str
     known_gaps: str
     intent_verbs: frozenset[str]
+    infinitive_intent_verbs: frozenset[str] = frozenset()
     intent_adjectives: frozenset[str]
     intent_nouns: frozenset[str]
     intent_auxiliaries: frozenset[str]
@@ -54,6 +55,7 @@ class ModalityCues(BaseModel):
 
     @field_validator(
         "intent_verbs",
+        "infinitive_intent_verbs",
         "intent_adjectives",
         "intent_nouns",
         "intent_auxiliaries",

@@ -195,6 +195,9 @@ def read_modality(
             complement
             and nt.pos == "VERB"
             and (phrase in cues.intent_verbs or nt.lemma in cues.intent_verbs)
+            and (
+                nt.lemma not in cues.infinitive_intent_verbs or (rel == "xcomp" and syn.has_to(cur))
+            )
         ):
             reading.wrappers.append(n)
             flags["intent"] = True

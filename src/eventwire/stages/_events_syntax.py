@@ -26,6 +26,11 @@ _NP_EXCLUDED = frozenset(
     {"relcl", "acl", "advcl", "punct", "cc", "conj", "appos", "prep", "parataxis"}
 )
 _NP_PREPS_KEPT = frozenset({"of", "from"})
+#: how many noun-phrase / pronoun hops one argument lookup may take. ``actors_of``,
+#: ``resolve_pronoun`` and ``_previous_subject`` call each other (a "we" resolves to a speaker
+#: whose subject is "they", which resolves to the previous sentence's subject, ...), so the depth
+#: is threaded through all of them.
+MAX_RESOLVE_DEPTH = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,12 +158,20 @@ class Syntax:
 
     # -- actors of a noun phrase -------------------------------------------------------------
 
-    def actors_of(self, head: int, *, exclude_ids: frozenset[str] = frozenset()) -> list[ArgActor]:
-        """All actors a noun phrase stands for, one per coordinated member."""
+    def actors_of(
+        self, head: int, *, exclude_ids: frozenset[str] = frozenset(), depth: int = 0
+    ) -> list[ArgActor]:
+        """All actors a noun phrase stands for, one per coordinated member.
+
+        ``depth`` counts the lookups above this one (pronouns, relative clauses, member lists);
+        past :data:`MAX_RESOLVE_DEPTH` nothing is found.
+        """
+        if depth > MAX_RESOLVE_DEPTH:
+            return []
         out: list[ArgActor] = []
         seen: set[str] = set()
         for member in self.conjuncts(head):
-            for found in self._actors_of_member(member, 0):
+            for found in self._actors_of_member(member, depth):
                 if found.actor.id not in seen and found.actor.id not in exclude_ids:
                     seen.add(found.actor.id)
                     out.append(found)
@@ -179,7 +192,7 @@ class Syntax:
         return members
 
     def _actors_of_member(self, i: int, depth: int) -> list[ArgActor]:
-        if depth > 4:
+        if depth > MAX_RESOLVE_DEPTH:
             return []
         tok = self.tokens[i]
         if tok.lemma in RELATIVE_PRONOUNS and tok.tag in {"WDT", "WP"}:
@@ -188,7 +201,7 @@ class Syntax:
                 return self._actors_of_member(self.tokens[verb].head, depth + 1)
             return []
         if tok.pos == "PRON" or tok.tag in {"PRP", "PRP$"}:
-            return self.resolve_pronoun(i)
+            return self.resolve_pronoun(i, depth=depth + 1)
         members = self._member_list(i)
         if members:
             out: list[ArgActor] = []
@@ -200,7 +213,7 @@ class Syntax:
             for p in self.kids(i, "prep"):
                 if self.tokens[p].lemma == "of":
                     for o in self.kids(p, "pobj"):
-                        found = self.actors_of(o)
+                        found = self.actors_of(o, depth=depth + 1)
                         if found:
                             return [
                                 ArgActor(a.actor, a.mention, a.token, "collective") for a in found
@@ -218,7 +231,8 @@ class Syntax:
             "NNPS",
         }:
             return [
-                ArgActor(a.actor, a.mention, a.token, "anaphor") for a in self._previous_subject(i)
+                ArgActor(a.actor, a.mention, a.token, "anaphor")
+                for a in self._previous_subject(i, depth + 1)
             ]
         return []
 
@@ -252,7 +266,7 @@ class Syntax:
 
     # -- pronouns ----------------------------------------------------------------------------
 
-    def resolve_pronoun(self, i: int) -> list[ArgActor]:
+    def resolve_pronoun(self, i: int, *, depth: int = 0) -> list[ArgActor]:
         """Resolve a pronoun syntactically.
 
         * "he"/"she" were linked by the resolver (a mention covers them).
@@ -260,7 +274,11 @@ class Syntax:
         * "they"/"it"/"their": the subject of the nearest clause above whose subject is not this
           pronoun (a "they" in a complement clause is the matrix subject); otherwise the subject of
           the previous sentence.
+
+        ``depth`` is the lookup depth of the caller (see :meth:`actors_of`).
         """
+        if depth > MAX_RESOLVE_DEPTH:
+            return []
         tok = self.tokens[i]
         hit = self.index.at(tok.start)
         if hit is not None:
@@ -273,7 +291,7 @@ class Syntax:
                 if at.lemma in self.cues.speech_verbs and at.pos in {"VERB", "AUX"}:
                     s, _ = self.subject_of(a)
                     if s is not None and s != i and self.tokens[s].text.lower() not in FIRST_PLURAL:
-                        return self._as(self.actors_of(s), "speaker")
+                        return self._as(self.actors_of(s, depth=depth + 1), "speaker")
             return []
         if text not in THIRD_PRONOUNS and lemma not in THIRD_PRONOUNS:
             return []
@@ -284,9 +302,16 @@ class Syntax:
                 break
         own_subject = self.subject_of(own_clause)[0] if own_clause is not None else None
         avoid = set()
-        if own_subject is not None and own_subject != i and tok.dep not in SUBJECT_DEPS:
+        if (
+            own_subject is not None
+            and own_subject != i
+            and tok.dep not in SUBJECT_DEPS
+            and own_subject not in self.ancestors(i)
+        ):
+            # an object pronoun is not its own clause's subject ("they" in "X met them" is not X);
+            # a pronoun inside that subject phrase ("half of *them* argue") says nothing of it
             avoid = (
-                {a.actor.id for a in self.actors_of(own_subject)}
+                {a.actor.id for a in self.actors_of(own_subject, depth=depth + 1)}
                 if self._not_pronoun(own_subject)
                 else set()
             )
@@ -297,11 +322,13 @@ class Syntax:
             s, _ = self.subject_of(a)
             if s is None or s == i or not self._not_pronoun(s):
                 continue
-            found = [f for f in self.actors_of(s) if f.actor.id not in avoid]
+            found = [f for f in self.actors_of(s, depth=depth + 1) if f.actor.id not in avoid]
             if found:
                 return self._as(found, "anaphor")
         return [
-            f for f in self._as(self._previous_subject(i), "anaphor") if f.actor.id not in avoid
+            f
+            for f in self._as(self._previous_subject(i, depth + 1), "anaphor")
+            if f.actor.id not in avoid
         ]
 
     def _not_pronoun(self, i: int) -> bool:
@@ -310,7 +337,9 @@ class Syntax:
     def _as(self, found: list[ArgActor], how: str) -> list[ArgActor]:
         return [ArgActor(f.actor, f.mention, f.token, how) for f in found]
 
-    def _previous_subject(self, i: int) -> list[ArgActor]:
+    def _previous_subject(self, i: int, depth: int = 0) -> list[ArgActor]:
+        if depth > MAX_RESOLVE_DEPTH:
+            return []
         sent = self.tokens[i].sent
         if sent == 0:
             return []
@@ -320,7 +349,7 @@ class Syntax:
             if t.head == k:
                 s, _ = self.subject_of(k)
                 if s is not None and self._not_pronoun(s):
-                    return self.actors_of(s)
+                    return self.actors_of(s, depth=depth + 1)
                 if s is not None:
-                    return self.resolve_pronoun(s)
+                    return self.resolve_pronoun(s, depth=depth + 1)
         return []

@@ -51,7 +51,21 @@ Decisions documented here because they shape the output:
   or ``+context:home`` (the mention counts decided). Insurgents, rebels, refugees and international
   bodies are not domestic by default and keep no country.
 * A parenthesised party-and-state tag after a name ("Sen. Ted Cruz (R-Texas)") gives the country of
-  the state (looked up in the gazetteer) and the legislative sector.
+  the state (looked up in the gazetteer, or an abbreviated US state: "(D-N.Y.)", "(R-Calif.)") and
+  the legislative sector; a dateline "LOS ANGELES, Calif. (AP) -" gives the United States.
+* **Explicit country first.** "of <Country>" after a name ("King Hassan of Morocco") is context;
+  a bare surname with a context country is never matched to a namesake of another country.
+  Regnal numerals may be left out ("King Abdullah" finds "Abdullah II").
+* An unresolved person with a title and no country, in an article without a home country, takes
+  the country when its sentence names exactly one (reason suffix ``+context:sentence``).
+* A domestic agent "in <country or capital>" ("security forces in Guinea") takes that country;
+  foreign, international and non-domestic agents (peacekeepers, rebels) do not.
+* **Nationality modifiers.** A nationality adjective before a head that is no actor ("an Indian
+  proposal", "Iraqi towns", "Iraqi Kurds") stands for its country (type ``country``, reason
+  ``nationality-modifier``, confidence 0.7), as in the CAMEO dictionaries; before a role noun it is
+  the agent's context instead ("British aircraft" -> GBR MIL).
+* In lower-cased texts, organisation and group acronyms are found too ("bjp", "vhp") when the word
+  cannot be English: three to six letters, at most one vowel, a noun or proper noun.
 """
 
 from __future__ import annotations

@@ -113,6 +113,8 @@ _TOPIC_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB"})
 _PEACEKEEPING = "074"
 #: modal auxiliaries that turn a reported complement into an obligation ("said X must ...")
 _DEONTIC_MODALS = frozenset({"must"})
+#: prepositions whose event-noun object only dates the reported act ("since the invasion")
+_BACKGROUND_PREPS = frozenset({"since", "after", "following", "before"})
 #: id prefix of a country argument that is not one of the article's actors
 _UNLISTED = "unlisted:"
 #: id prefix of the unidentified source of an act done by an instrument ("a bomb killed ...")
@@ -499,6 +501,8 @@ class _ArticleCoder:
     def _match_verb(self, v: int) -> _Candidate | None:
         syn = self.syn
         tok = self.parse.tokens[v]
+        if tok.dep == "amod":
+            return None  # a participle describing a noun ("starving civilians"), not an act
         patterns = self.lex.for_phrase(tok.lemma, self._left_lemmas(v), "verb")
         if not patterns:
             return None
@@ -651,12 +655,27 @@ class _ArticleCoder:
             out.extend(a for a in self.syn.actors_of(h, exclude_ids=src_ids) if _codable(a))
         return out
 
+    def _background_reference(self, n: int) -> bool:
+        """Whether event noun ``n`` only dates the reported act ("since last month's invasion",
+        "following the killing of", "after the attack"): a background event, not news."""
+        toks = self.parse.tokens
+        tok = toks[n]
+        head = toks[tok.head]
+        if tok.dep == "pobj" and head.dep == "prep" and head.lemma in _BACKGROUND_PREPS:
+            return True
+        # "following" parsed as a participle with the event as its object
+        return (
+            tok.dep == "dobj" and head.text.lower() == "following" and head.dep in {"prep", "advcl"}
+        )
+
     def _match_noun(self, n: int) -> _Candidate | None:
         syn = self.syn
         toks = self.parse.tokens
         tok = toks[n]
         if tok.pos == "PROPN" and tok.text[:1].isupper() and not self._headline(n):
             return None  # part of a name ("the Water Commission"), not an event noun
+        if self._background_reference(n):
+            return None
         patterns = self.lex.for_phrase(tok.lemma, self._left_lemmas(n), "noun")
         if not patterns:
             return None
