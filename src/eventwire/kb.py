@@ -475,9 +475,10 @@ class _Mapping(dict[str, Any]):
 
 
 class _Sequence(list[Any]):
-    """A YAML sequence that remembers the (1-based) line where it starts."""
+    """A YAML sequence that remembers the (1-based) line where it and each item start."""
 
     line: int = 0
+    item_lines: list[int] | None = None
 
 
 class _DuplicateKey(Exception):
@@ -513,6 +514,7 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Mapp
 def _construct_sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> _Sequence:
     result = _Sequence(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
     return result
 
 
@@ -532,6 +534,10 @@ def _read_yaml(path: Path, label: str) -> _Mapping:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise LexiconError(f"cannot read actor file: {exc}", path=label) from exc
+    except UnicodeDecodeError as exc:
+        raise LexiconError(
+            f"actor file is not UTF-8 text (byte {exc.start}: {exc.reason})", path=label
+        ) from None
     try:
         data = yaml.load(text, Loader=_YamlLoader)
     except _DuplicateKey as exc:
@@ -641,6 +647,13 @@ def _validate(
         more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         row = _error_line(raw, first["loc"], line)
         raise LexiconError(f"{where}{extra}: {loc}: {msg}{more}", path=label, row=row) from None
+
+
+def _item_line(seq: object, index: int, default: int) -> int:
+    """The line of item ``index`` of a YAML sequence (scalars carry no line of their own)."""
+    if isinstance(seq, _Sequence) and seq.item_lines and index < len(seq.item_lines):
+        return seq.item_lines[index]
+    return default
 
 
 def _line_of(raw: object, default: int) -> int:
@@ -808,7 +821,7 @@ class KnowledgeBase:
         seen: set[str] = set()
         parsed: list[tuple[CountryEntry, int, str]] = []
         for index, item in enumerate(raw):
-            row = _line_of(item, line)
+            row = _line_of(item, _item_line(raw, index, line))
             where = f"countries[{index}]"
             entry = _validate(
                 CountryEntry,
@@ -831,7 +844,7 @@ class KnowledgeBase:
     def _merge_orgs(self, raw: list[object], label: str, line: int) -> None:
         seen: set[str] = set()
         for index, item in enumerate(raw):
-            row = _line_of(item, line)
+            row = _line_of(item, _item_line(raw, index, line))
             where = f"organizations[{index}]"
             entry = _validate(
                 OrgEntry, item, label=label, where=where, line=row, extra=_key_text(item, "code")
@@ -848,7 +861,7 @@ class KnowledgeBase:
     def _merge_groups(self, raw: list[object], label: str, line: int) -> None:
         seen: set[str] = set()
         for index, item in enumerate(raw):
-            row = _line_of(item, line)
+            row = _line_of(item, _item_line(raw, index, line))
             where = f"groups[{index}]"
             entry = _validate(
                 GroupEntry, item, label=label, where=where, line=row, extra=_key_text(item, "code")
@@ -877,7 +890,7 @@ class KnowledgeBase:
     def _merge_persons(self, raw: list[object], label: str, line: int) -> None:
         seen: set[str] = set()
         for index, item in enumerate(raw):
-            row = _line_of(item, line)
+            row = _line_of(item, _item_line(raw, index, line))
             where = f"persons[{index}]"
             entry = _validate(
                 PersonEntry, item, label=label, where=where, line=row, extra=_key_text(item, "id")
@@ -895,7 +908,7 @@ class KnowledgeBase:
     def _merge_agents(self, raw: list[object], label: str, line: int) -> None:
         seen: set[str] = set()
         for index, item in enumerate(raw):
-            row = _line_of(item, line)
+            row = _line_of(item, _item_line(raw, index, line))
             where = f"agents[{index}]"
             entry = _validate(
                 AgentEntry, item, label=label, where=where, line=row, extra=_key_text(item, "term")

@@ -66,12 +66,6 @@ def test_extreme_dates_are_stored(tmp_path: Path) -> None:
     assert stats.read == counts["articles"] == len(values)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="storage.repo.to_utc: astimezone(UTC) of a year-9999 date with a negative offset (or "
-    "year-1 with a positive one) raises OverflowError and aborts the whole ingest",
-)
 @pytest.mark.parametrize("published", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
 def test_dates_that_overflow_in_utc_do_not_abort_the_ingest(tmp_path: Path, published: str) -> None:
     path = tmp_path / "overflow.jsonl"
@@ -100,11 +94,6 @@ def test_control_characters_in_titles_are_removed() -> None:
     assert by_id["nl"].title == "Line one Line two and three four"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="readers._base.one_line keeps bidi override/embedding characters (U+202A-U+202E) in "
-    "titles, which can make a title display reversed in the CLI and web UI (Trojan-Source style)",
-)
 def test_bidi_overrides_in_titles_are_removed() -> None:
     data = json.dumps({"id": "rtl", "title": _BIDI_TITLE, "text": good_body(7)}).encode()
     (article,), _ = read_bytes(data, "rtl.jsonl")
@@ -189,11 +178,6 @@ def test_actor_file_bad_rows(tmp_path: Path, body: str, row: int) -> None:
     assert info.value.row == row
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kb._merge_* reports a scalar entry (agents: [..., 42]) at row 1 of the file: a "
-    "scalar YAML node carries no line, and the section's line is not used as the fallback",
-)
 def test_actor_file_scalar_row_is_reported_at_its_line(tmp_path: Path) -> None:
     path = tmp_path / "actors.yaml"
     path.write_text("agents:\n  - {term: ok, sector: GOV}\n  - 42\n", encoding="utf-8")
@@ -202,13 +186,8 @@ def test_actor_file_scalar_row_is_reported_at_its_line(tmp_path: Path) -> None:
     assert info.value.row == 3
 
 
-_NOT_UTF8 = pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeDecodeError,
-    reason="kb._read_yaml and lexicons.load._user_source catch only OSError around "
-    "read_text(encoding='utf-8'): a user file that is not UTF-8 raises a bare UnicodeDecodeError "
-    "instead of a LexiconError naming the file",
-)
+# Non-UTF-8 user files were a bare UnicodeDecodeError before; now a LexiconError naming the file.
+_NOT_UTF8 = pytest.mark.issue(9)
 
 
 @pytest.mark.parametrize(

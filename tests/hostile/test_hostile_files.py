@@ -190,10 +190,6 @@ def test_symlink_loop_in_directory_does_not_hang(tmp_path: Path) -> None:
 
 
 @pytest.mark.timeout(10)
-@pytest.mark.xfail(
-    strict=True,
-    reason="readers._read_path opens a FIFO with open() and blocks forever waiting for a writer",
-)
 def test_fifo_in_directory(tmp_path: Path) -> None:
     """A named pipe without a writer would block a naive reader forever."""
     folder = tmp_path / "in"

@@ -170,11 +170,6 @@ def test_truncated_json_line_in_the_middle() -> None:
     assert reject.reason.startswith("invalid JSON: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="readers.jsonl._iter_jsonl parses the line with its trailing newline, so an error at "
-    "the end of a cut line is reported at 'column 1' (of the next, empty line)",
-)
 def test_truncated_json_line_reports_the_column_where_it_ends() -> None:
     cut = good_line(1)[:40]  # ends just after a complete "title" value
     _, (reject,) = read_bytes(b"\n".join([good_line(0), cut, good_line(2)]) + b"\n", "cut.jsonl")

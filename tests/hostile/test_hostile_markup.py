@@ -104,18 +104,16 @@ def test_text_bomb_at_the_default_limit_stops_in_bounded_time_and_memory(tmp_pat
     assert isinstance(items, list) and items[0] == ["Article", "", 1]
     # Line 2 is over the record limit; skipping it runs into the decompression limit.
     assert all(item[1].startswith("record too large") for item in items[1:-1])
-    assert items[-1][1].startswith("gzip stream expands to more than 500000000 bytes")
+    # stopped by the absolute limit or, earlier, by the compression-ratio limit
+    assert items[-1][1].startswith(
+        ("gzip stream expands to more than 500000000 bytes", "gzip stream expands more than 100:1")
+    )
     assert isinstance(result["seconds"], float) and result["seconds"] < 20
     assert isinstance(result["maxrss_mb"], int) and result["maxrss_mb"] < 600
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(15)
-@pytest.mark.xfail(
-    strict=True,
-    reason="no compression-ratio limit: a 2 MB gzip of blank lines is read line by line up to "
-    "the 500 MB default (about 2 minutes at ~4 MB/s on the 2-core CI machine)",
-)
 def test_blank_line_bomb_at_the_default_limit_stops_quickly(tmp_path: Path) -> None:
     path = tmp_path / "newlines.jsonl.gz"
     path.write_bytes(_gzip_members(good_line(0) + b"\n", b"\n", 2048))
@@ -356,11 +354,6 @@ def test_warc_with_broken_header(data: bytes) -> None:
     assert "WARC" in rejects[0].reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="readers.warc._iter_warc skips a record of an unknown WARC-Type (or a negative "
-    "Content-Length) silently: the file yields neither an article nor a reject",
-)
 @pytest.mark.parametrize(
     "data",
     [

@@ -109,16 +109,18 @@ def test_article_that_is_all_quotes(full_pipeline: Any) -> None:
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.xfail(
-    strict=True,
-    reason="stages.nlp: spaCy's tokenizer is quadratic in a whitespace-free run of prefix/suffix "
-    "punctuation ('&&&&', '))))'); 6,000 '&' take ~10 s, the 200,000 parsed characters of an "
-    "&amp;-flooded page would take hours. NlpStage._text_for should break long runs",
-)
 def test_punctuation_flood_is_parsed_in_linear_time(full_pipeline: Any) -> None:
+    _code(full_pipeline, Article.create("The minister met the ambassador.", title="warm-up"))
     body = "The minister met the ambassador on Monday. " + "&" * 6_000
     _coded, seconds = _code(full_pipeline, Article.create(body, title="Flood"))
     assert seconds < 2
+    # and the cost grows linearly: ten times the flood, well under ten times quadratic
+    _coded, seconds_10x = _code(full_pipeline, Article.create(body + "&" * 54_000, title="Flood 10x"))
+    assert seconds_10x < 10
+    # a long run that mixes letters and symbols (URL-like garbage) is bounded too
+    mixed = "The minister met the ambassador. " + "a&b)" * 5_000
+    _coded, seconds_mixed = _code(full_pipeline, Article.create(mixed, title="Mixed flood"))
+    assert seconds_mixed < 10
 
 
 def test_code_command_with_hostile_inputs(tmp_path: Path) -> None:

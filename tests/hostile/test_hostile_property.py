@@ -114,11 +114,6 @@ def test_random_json_structures(values: list[Any], as_lines: bool, cut: int) -> 
         _check(data[:-cut], name, None)  # truncated documents too
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="readers.jsonl._from_value yields nothing for an empty list (a '[]' line, or a "
-    'wrapper such as {"articles": []}): the record vanishes without a reject',
-)
 @pytest.mark.parametrize("line", [b"[]", b'{"articles": []}'], ids=["empty-array", "empty-wrapper"])
 def test_empty_array_line_is_not_silently_dropped(line: bytes) -> None:
     items = list(read_stream(io.BytesIO(line + b"\n"), "e.jsonl"))

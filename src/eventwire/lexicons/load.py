@@ -465,6 +465,10 @@ def _user_source(path: str | Path) -> _Source:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise LexiconError(f"cannot read lexicon file: {exc.strerror}", path=str(p)) from exc
+    except UnicodeDecodeError as exc:
+        raise LexiconError(
+            f"lexicon file is not UTF-8 text (byte {exc.start}: {exc.reason})", path=str(p)
+        ) from None
     return _read_lexicon_file(str(p), text)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import glob
 import logging
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -194,8 +195,22 @@ def _strip_compression_suffix(name: str) -> str:
 #: files — README.md, scripts, images — are not articles and are left alone. A file named
 #: explicitly on the command line is always read, whatever its name.
 DIRECTORY_EXTENSIONS = frozenset(
-    {".txt", ".text", ".json", ".jsonl", ".ndjson", ".html", ".htm", ".xhtml", ".xml", ".rss",
-     ".atom", ".warc", ".arc", ""}
+    {
+        ".txt",
+        ".text",
+        ".json",
+        ".jsonl",
+        ".ndjson",
+        ".html",
+        ".htm",
+        ".xhtml",
+        ".xml",
+        ".rss",
+        ".atom",
+        ".warc",
+        ".arc",
+        "",
+    }
 )
 
 
@@ -297,6 +312,15 @@ def _read_all(
 
 def _read_path(path: Path, fmt: str | None, limits: ReadLimits) -> Iterator[Article | Reject]:
     source = str(path)
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        yield Reject(source=source, reason=f"cannot open file: {exc.strerror or exc}")
+        return
+    if not stat.S_ISREG(mode):
+        # a FIFO, socket or device would block or never end
+        yield Reject(source=source, reason="not a regular file (FIFO, socket or device)")
+        return
     try:
         handle = path.open("rb")
     except OSError as exc:

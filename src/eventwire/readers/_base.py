@@ -221,9 +221,14 @@ def clean_text(text: str) -> str:
     return text.strip()
 
 
+#: Bidirectional embedding/override/isolate controls: in a title they can make text display
+#: reversed or reordered in a terminal or browser ("Trojan Source"); they carry no meaning there.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def one_line(text: str) -> str:
-    """Collapse a title-like value onto one line."""
-    return " ".join(clean_text(text).split())
+    """Collapse a title-like value onto one line, without bidirectional control characters."""
+    return " ".join(_BIDI_CONTROLS.sub("", clean_text(text)).split())
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -291,7 +296,7 @@ def parse_date(value: Any) -> datetime | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, datetime):
-        return value
+        return value if _representable(value) else None
     if isinstance(value, int | float):
         return _from_epoch(float(value))
     if not isinstance(value, str):
@@ -313,4 +318,15 @@ def parse_date(value: Any) -> datetime | None:
         return None
     if parsed.tzinfo is not None and parsed.utcoffset() == date_tz.UTC.utcoffset(parsed):
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+    return parsed if _representable(parsed) else None
+
+
+def _representable(value: datetime) -> bool:
+    """Whether ``value`` can be converted to UTC (year 1 or 9999 with an offset overflows)."""
+    if value.tzinfo is None:
+        return True
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True

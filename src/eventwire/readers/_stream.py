@@ -16,7 +16,7 @@ import json
 import lzma
 import re
 import zlib
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from eventwire.errors import InputError, RecordTooLarge
 
@@ -206,12 +206,15 @@ class _Limited(_DeferringRaw):
     caller can report it even when the format reader took the early end for a normal one.
     """
 
-    def __init__(self, inner: io.BufferedIOBase, limit: int, kind: str) -> None:
+    def __init__(
+        self, inner: io.BufferedIOBase, limit: int, kind: str, compressed: _Counting | None = None
+    ) -> None:
         super().__init__()
         self._inner = inner
         self._limit = limit
         self._kind = kind
         self._total = 0
+        self._compressed = compressed
         self.error: InputError | None = None
 
     def _read_into(self, view: memoryview) -> int:
@@ -232,6 +235,16 @@ class _Limited(_DeferringRaw):
                 "(decompression limit; possible decompression bomb)"
             )
             raise self.error
+        if (
+            self._compressed is not None
+            and self._total > RATIO_CHECK_AFTER
+            and self._total > MAX_COMPRESSION_RATIO * max(self._compressed.count, 1)
+        ):
+            self.error = RecordTooLarge(
+                f"{self._kind} stream expands more than {MAX_COMPRESSION_RATIO}:1 "
+                f"({self._compressed.count} bytes gave {self._total}; possible decompression bomb)"
+            )
+            raise self.error
         view[:n] = data
         return n
 
@@ -246,19 +259,48 @@ def stream_error(stream: IO[bytes]) -> InputError | None:
     return raw.error if isinstance(raw, _Limited) else None
 
 
+#: Real text compresses 3-10:1; past this ratio (checked once this much has come out) a stream is
+#: taken for a decompression bomb, so that a small file of blank lines cannot keep a reader busy
+#: for minutes before the absolute limit stops it.
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECK_AFTER = 16 * 1024 * 1024
+
+
+class _Counting(io.RawIOBase):
+    """Counts the compressed bytes the decompressor pulls from the underlying stream."""
+
+    def __init__(self, inner: IO[bytes]) -> None:
+        super().__init__()
+        self._inner = inner
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._inner.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.count += n
+        return n
+
+
 def decompress(stream: IO[bytes], kind: str, limit: int) -> IO[bytes]:
-    """Wrap ``stream`` in a decompressor of ``kind`` that stops at ``limit`` output bytes."""
+    """Wrap ``stream`` in a decompressor of ``kind`` that stops at ``limit`` output bytes or at a
+    compression ratio above :data:`MAX_COMPRESSION_RATIO`."""
     # The decompressor is owned (and closed) by the returned reader, hence no context manager.
+    counted = _Counting(stream)
+    source = io.BufferedReader(counted, buffer_size=SNIFF_BYTES)
     inner: io.BufferedIOBase
     if kind == "gzip":
-        inner = gzip.GzipFile(fileobj=stream, mode="rb")
+        inner = gzip.GzipFile(fileobj=source, mode="rb")
     elif kind == "bz2":
-        inner = bz2.BZ2File(stream, mode="rb")
+        inner = bz2.BZ2File(source, mode="rb")
     elif kind == "xz":
-        inner = lzma.LZMAFile(stream, mode="rb")  # noqa: SIM115
+        inner = lzma.LZMAFile(source, mode="rb")  # noqa: SIM115
     else:
         raise ValueError(f"unknown compression {kind!r}")
-    return io.BufferedReader(_Limited(inner, limit, kind), buffer_size=SNIFF_BYTES)
+    return io.BufferedReader(_Limited(inner, limit, kind, counted), buffer_size=SNIFF_BYTES)
 
 
 def sniff_binary(prefix: bytes) -> str | None:

@@ -26,8 +26,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, Any
 
-import lxml.etree  # type: ignore[import-untyped]
-import lxml.html  # type: ignore[import-untyped]
+import lxml.etree
+import lxml.html
 import trafilatura
 
 from eventwire.errors import RecordTooLarge

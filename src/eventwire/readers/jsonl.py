@@ -245,12 +245,18 @@ def _from_value(
         )
         return
     if isinstance(value, list):
+        if not value:
+            yield Reject(
+                source=source, position=position, reason="JSON array is empty: no articles"
+            )
         for item in value:
             yield from _from_record(item, source, position)
         return
     if isinstance(value, dict):
         items = _wrapped_list(value)
         if items is not None:
+            if not items:
+                yield Reject(source=source, position=position, reason="JSON article list is empty")
             for item in items:
                 yield from _from_record(item, source, position)
             return
@@ -330,7 +336,7 @@ def _iter_jsonl(
         if not line.strip():
             continue
         records += 1
-        text = line.decode("utf-8", errors="replace")
+        text = line.decode("utf-8", errors="replace").rstrip("\r\n")
         try:
             value = _loads(text)
         except (ValueError, RecursionError) as exc:

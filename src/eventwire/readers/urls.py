@@ -33,7 +33,7 @@ from typing import Any, Literal
 from urllib.parse import urljoin
 
 import feedparser
-import lxml.etree  # type: ignore[import-untyped]
+import lxml.etree
 
 from eventwire.fetch import Fetcher, FetchError, FetchResult, FetchSettings, is_url
 from eventwire.model import Article, Reject, StageErrorRecord

@@ -91,6 +91,21 @@ class _Counting:
 _TRAILING_SLACK = 4
 
 
+#: The record types of WARC 1.1 (plus ARC records converted by warcio); others are invalid.
+WARC_RECORD_TYPES = frozenset(
+    {
+        "warcinfo",
+        "response",
+        "resource",
+        "request",
+        "metadata",
+        "revisit",
+        "conversion",
+        "continuation",
+    }
+)
+
+
 def _iter_warc(
     stream: IO[bytes], source: str, limits: ReadLimits, cursor: Cursor
 ) -> Iterator[ReadItem]:
@@ -104,6 +119,25 @@ def _iter_warc(
                 offset = archive.get_record_offset()
                 yield Reject(
                     source=source, position=offset, reason="not a WARC record (no WARC-Type)"
+                )
+                continue
+            declared = record.rec_headers.get_header("Content-Length")
+            if declared is not None and not declared.strip().isdigit():
+                offset = archive.get_record_offset()
+                yield Reject(
+                    source=source,
+                    position=offset,
+                    reason=f"invalid WARC record: Content-Length {declared!r} is not a length",
+                )
+                return
+            if record.rec_type not in WARC_RECORD_TYPES:
+                _read_payload(record, limits)
+                offset = archive.get_record_offset()
+                cursor.position = archive.offset
+                yield Reject(
+                    source=source,
+                    position=offset,
+                    reason=f"invalid WARC record: unknown WARC-Type {record.rec_type!r}",
                 )
                 continue
             outcome = _read_payload(record, limits)

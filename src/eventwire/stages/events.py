@@ -53,7 +53,18 @@ from ..config import Settings
 from ..kb import KnowledgeBase, load_kb
 from ..lexicons import Lexicon, Ontology, Pattern, load_lexicon, load_ontology
 from ..lookup import MentionIndex
-from ..model import Actor, Article, Cameo, Event, EventArg, Location, Plover, Sentence, Span
+from ..model import (
+    Actor,
+    Article,
+    Cameo,
+    Event,
+    EventArg,
+    Location,
+    Plover,
+    Sentence,
+    Span,
+    StageErrorRecord,
+)
 from ..registry import register_stage
 from ..temporal import find_date_expressions, resolve_date
 from ._events_cues import ModalityCues, load_cues
@@ -216,6 +227,10 @@ class EventCoder(BaseStage):
         return article
 
 
+#: Longest sentence (in tokens) the coder reads; longer ones are skipped with a recorded reason.
+MAX_SENTENCE_TOKENS = 300
+
+
 class _ArticleCoder:
     """Codes one article; holds the per-article indices."""
 
@@ -263,6 +278,18 @@ class _ArticleCoder:
     def run(self) -> list[Event]:
         drafts: list[_Draft] = []
         for sent in self.parse.sentences:
+            length = sent.tok_end - sent.tok_start
+            if length > MAX_SENTENCE_TOKENS:
+                # argument search is quadratic in sentence length; such "sentences" are tables,
+                # lists or run-on garbage, not prose (a 5,000-token one took 10 s)
+                self.article.errors.append(
+                    StageErrorRecord(
+                        stage="events",
+                        reason=f"sentence {sent.index} of {length} tokens not coded "
+                        f"(limit {MAX_SENTENCE_TOKENS})",
+                    )
+                )
+                continue
             cands = self._sentence_candidates(sent)
             for cand in self._prune(cands):
                 drafts.extend(self._drafts(sent, cand))

@@ -9,6 +9,7 @@ parse by hand without a model, and Dask can ship articles between processes chea
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
@@ -109,7 +110,9 @@ def doc_to_parse(doc: Doc, model: str = "") -> Parse:
 
     text = doc.text
     iob_names = ("O", "I", "O", "B")
-    rows = doc.to_array([IDX, LENGTH, HEAD, DEP, POS, TAG, LEMMA, ENT_IOB, ENT_TYPE, MORPH]).tolist()
+    rows = doc.to_array(
+        [IDX, LENGTH, HEAD, DEP, POS, TAG, LEMMA, ENT_IOB, ENT_TYPE, MORPH]
+    ).tolist()
     for i, (idx, length, head, dep, pos, tag, lemma, iob, ent, morph) in enumerate(rows):
         tok_text = text[idx : idx + length]
         lemma_s = lookup(lemma)
@@ -156,7 +159,35 @@ def doc_to_parse(doc: Doc, model: str = "") -> Parse:
             )
             for nc in doc.noun_chunks
         ]
-    return Parse(tokens=tokens, sentences=sentences, entities=entities, noun_chunks=chunks, model=model)
+    return Parse(
+        tokens=tokens, sentences=sentences, entities=entities, noun_chunks=chunks, model=model
+    )
+
+
+#: spaCy's tokenizer takes time quadratic in the length of a run of characters without whitespace
+#: (affix splitting of "&&&&..." or "))))..."): 10k characters took 26 s. Such runs are never
+#: language; every :data:`RUN_BREAK`-th character of a longer run is parsed as a space instead
+#: (all but the first character of a run without letters or digits).
+#: The length is unchanged, so every offset still points into :attr:`Article.text`.
+RUN_BREAK = 64
+_LONG_RUN = re.compile(rf"\S{{{RUN_BREAK + 1},}}")
+
+
+def _break_long_runs(text: str) -> str:
+    if not _LONG_RUN.search(text):
+        return text
+
+    def breaker(match: re.Match[str]) -> str:
+        chunk = match.group(0)
+        if not any(c.isalnum() for c in chunk):
+            # pure punctuation or symbols ("&&&&", "))))"): no language at all, parse as space
+            return chunk[0] + " " * (len(chunk) - 1)
+        run = list(chunk)
+        for k in range(RUN_BREAK, len(run), RUN_BREAK + 1):
+            run[k] = " "
+        return "".join(run)
+
+    return _LONG_RUN.sub(breaker, text)
 
 
 def _is_english(article: Article) -> bool:
@@ -195,7 +226,7 @@ class NlpStage(BaseStage):
         self._model_id = f"{meta.get('name', '')}-{meta.get('version', '')}"
 
     def _text_for(self, article: Article) -> str:
-        text = article.text
+        text = _break_long_runs(article.text)
         if len(text) > self.max_chars:
             article.errors.append(
                 StageErrorRecord(

@@ -289,7 +289,12 @@ def to_utc(value: datetime | None) -> datetime | None:
     """Aware UTC datetimes in and out of the store (SQLite keeps no offset; naive means UTC)."""
     if value is None:
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset: not representable in UTC
+        return None
 
 
 def _event_row(article: Article, ev: Event, kb_of: dict[str, str | None]) -> dict[str, Any]:
