@@ -367,8 +367,12 @@ def _article_rows(
                 "title": article.title,
                 "url": article.url,
                 "image_url": article.image_url,
-                "outlet": article.outlet,
-                "language": article.language,
+                "outlet": article.outlet[:255]
+                if article.outlet
+                else article.outlet,  # column String(255)
+                "language": article.language[:16]
+                if article.language
+                else article.language,  # String(16)
                 "published": to_utc(article.published),
                 "text": article.text,
                 "flags": document["flags"],
