@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("EVENTWIRE_CHROMIUM", "/usr/bin/chromium"))
-SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 # the hand-coded articles are shared with the API unit tests
@@ -60,14 +59,6 @@ def page(browser: Any) -> Iterator[Any]:
     pg.errors = errors
     yield pg
     context.close()
-
-
-def screenshot(page: Any, name: str) -> Path:
-    """Save a full-page screenshot under test-artifacts/screenshots/."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
 
 
 def _free_port() -> int:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from browser_support import screenshot
 from test_api_fixtures import HOSTILE_SCRIPT, hostile_article, pledge_article, sample_articles
-
-from conftest import screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from browser_support import screenshot
 
-from conftest import screenshot
 from eventwire.model import Article
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -17,7 +17,8 @@ SEED = "seeds/000_3d0455d412e793cd.txt"
 
 @pytest.fixture(scope="module")
 def seed(full_pipeline: Any) -> Article:
-    from conftest import REPO
+    from browser_support import REPO
+
     from eventwire.readers import read
 
     path = REPO.parent / "shared" / SEED

@@ -113,6 +113,13 @@ def store_inputs(
     return stats, counts
 
 
+#: Peak resident size a child reading a hostile input may reach. Standalone these children peak at
+#: 250-400 MB; in a full test run the same child has measured up to ~800 MB (the kernel's page
+#: accounting varies with what ran before, e.g. transparent huge pages), so the bound is set well
+#: above that and far below what reading a 50 MB line or a bomb whole (several GB) would take.
+RSS_BOUND_MB = 1200
+
+
 def run_capped(code: str, *, timeout: float, memory: int = MEMORY_CAP) -> dict[str, object]:
     """Run ``code`` in a fresh interpreter under ``RLIMIT_AS = memory``; its JSON result.
 
@@ -131,8 +138,14 @@ def run_capped(code: str, *, timeout: float, memory: int = MEMORY_CAP) -> dict[s
         print("MAXRSS", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
         """
     )
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), env.get("PYTHONPATH", "")])
+    # A minimal environment: variables that earlier tests or libraries leave in this process
+    # (Dask sets thread and allocator settings, for one) must not change the child's footprint.
+    env = {
+        key: os.environ[key]
+        for key in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+        if key in os.environ
+    }
+    env["PYTHONPATH"] = str(REPO / "src")
     proc = subprocess.run(
         [sys.executable, "-c", prelude + textwrap.dedent(code) + epilogue],
         capture_output=True,

@@ -115,7 +115,9 @@ def test_punctuation_flood_is_parsed_in_linear_time(full_pipeline: Any) -> None:
     _coded, seconds = _code(full_pipeline, Article.create(body, title="Flood"))
     assert seconds < 2
     # and the cost grows linearly: ten times the flood, well under ten times quadratic
-    _coded, seconds_10x = _code(full_pipeline, Article.create(body + "&" * 54_000, title="Flood 10x"))
+    _coded, seconds_10x = _code(
+        full_pipeline, Article.create(body + "&" * 54_000, title="Flood 10x")
+    )
     assert seconds_10x < 10
     # a long run that mixes letters and symbols (URL-like garbage) is bounded too
     mixed = "The minister met the ambassador. " + "a&b)" * 5_000

@@ -306,7 +306,7 @@ class _ArticleCoder:
                 cand = self._match_verb(i)
             elif t.pos in {"NOUN", "PROPN"} and not t.ent_type:
                 cand = self._match_noun(i)
-            if cand is None or self._nonpolitical(cand):
+            if cand is None or self._nonpolitical(cand) or self._allegation_content(i):
                 continue
             source_ids = {a.actor.id for a in cand.sources}
 
@@ -325,6 +325,22 @@ class _ArticleCoder:
             cand.code = code
             out.append(cand)
         return self._deontic_demands(sent, out)
+
+    def _allegation_content(self, i: int) -> bool:
+        """Is token ``i`` the charge of an accusation ("accused Japan *of violating* the truce",
+        "blamed Kyiv *for* the attack", "charged him *with* treason")? The charge is what the
+        accuser alleges, not an act the text reports, so it codes no event of its own."""
+        toks = self.parse.tokens
+        t = toks[i]
+        if t.dep not in {"pcomp", "pobj"}:
+            return False
+        prep = t.head
+        if toks[prep].dep != "prep" or toks[prep].lemma not in {"of", "for", "with", "over"}:
+            return False
+        g = toks[prep].head
+        if toks[g].pos not in {"VERB", "AUX"} and toks[g].dep in {"dobj", "nsubjpass"}:
+            g = toks[g].head  # "accused Japan of": the phrase may hang on the object
+        return toks[g].pos in {"VERB", "AUX"} and self.lex.in_class("ALLEGATION", toks[g].lemma)
 
     def _nonpolitical(self, cand: _Candidate) -> bool:
         """Is the trigger used in a non-political sense? Rule: a verb whose direct object,
@@ -469,6 +485,14 @@ class _ArticleCoder:
         heads = syn.kids(v, "nsubjpass") if passive else syn.kids(v, "dobj")
         if heads or passive:
             return heads
+        # "allowed the workers to enter": the small model makes the object the subject of a
+        # "to" complement; it is the object of the main verb
+        toks = self.parse.tokens
+        for c in syn.kids(v, "ccomp"):
+            if any(toks[a].lemma == "to" for a in syn.kids(c, "aux")):
+                heads = syn.kids(c, "nsubj")
+                if heads:
+                    return heads
         # the "to" of "up to" hangs on the particle or on the verb
         return [o for q in self._quantifier_particles(v) for o in syn.kids(q + 1, "pobj")]
 
@@ -505,12 +529,32 @@ class _ArticleCoder:
             # object may itself carry the constrained word one level down
             objs += [k for o in objs for k in self.syn.kids(o, "dobj", "pobj") if k not in objs]
         for o in objs:
-            if self.lex.object_matches(p, self.parse.tokens[o].lemma):
+            lemma = self.parse.tokens[o].lemma
+            left = self._left_lemmas(o)
+            if self._compound_names_other_act(p, lemma, left):
+                continue
+            if self.lex.object_matches(p, lemma, left):
                 return True
             for c in self.syn.kids(o, "compound", "amod"):
                 if self.lex.object_matches(p, self.parse.tokens[c].lemma):
                     return True
         return False
+
+    def _compound_names_other_act(self, p: Pattern, head: str, left: list[str]) -> bool:
+        """Whether the object's compound modifiers make it a multiword event noun of another
+        CAMEO root than pattern ``p`` ("a *hunger* strike" is a protest, not an air strike; "*tear*
+        gas" is riot control, not a chemical weapon): the lexicon's multiword entry wins over
+        the bare head, unless the pattern lists the multiword lemma itself."""
+        if not left:
+            return False
+        multi = [
+            q
+            for q in self.lex.for_phrase(head, left, "noun")
+            if q.lemma.lower() != head.lower() and q.cameo[:2] != p.cameo[:2]
+        ]
+        if not multi:
+            return False
+        return not any(self.lex.object_matches(p, q.lemma) for q in multi)
 
     def _prep_objects(self, heads: list[int], preps: tuple[str, ...]) -> list[int]:
         """Objects of the prepositions ``preps`` attached to ``heads``; a date or time ("on
@@ -534,9 +578,12 @@ class _ArticleCoder:
         if not patterns:
             return None
         passive = syn.is_passive(v)
+        stative = self._stative_to_objects(v) if passive else []
+        if stative:
+            passive = False  # "Russia is opposed to mediation": Russia opposes mediation
         quantifiers = self._quantifier_particles(v)
         particles = {self.parse.tokens[k].lemma for k in syn.kids(v, "prt") if k not in quantifiers}
-        objs = self._objects(v, passive)
+        objs = stative or self._objects(v, passive)
         for p in patterns:
             if passive and not p.passive:
                 continue
@@ -554,7 +601,7 @@ class _ArticleCoder:
                 if not targets_tok:
                     continue
             if p.target == "dobj":
-                targets_tok = self._direct_objects(v, passive)[:1]
+                targets_tok = stative[:1] or self._direct_objects(v, passive)[:1]
             elif p.target == "iobj":
                 targets_tok = syn.kids(v, "dative")[:1] or self._prep_objects([v], ("to",))[:1]
             elif p.target == "none":
@@ -562,6 +609,9 @@ class _ArticleCoder:
             if passive:
                 agent = syn.passive_agent(v)
                 src_tok, how = (agent, "agent") if agent is not None else (None, "none")
+            elif stative:
+                subj = syn.kids(v, "nsubjpass")
+                src_tok, how = (subj[0], "direct") if subj else (None, "none")
             else:
                 src_tok, how = syn.subject_of(v)
             sources = (
@@ -589,6 +639,14 @@ class _ArticleCoder:
                 object_matched=p.object is not None,
             )
         return None
+
+    def _stative_to_objects(self, v: int) -> list[int]:
+        """The "to" objects of a stative passive that is active in meaning ("Russia *is opposed
+        to* mediation"; lexicon class ``STATIVE_TO``): they stand for the direct object, and the
+        grammatical subject is the actor. Empty for other verbs."""
+        if not self.lex.in_class("STATIVE_TO", self.parse.tokens[v].lemma):
+            return []
+        return [c for o in self._prep_objects([v], ("to",)) for c in self.syn.conjuncts(o)]
 
     def _instrument_source(self, v: int, p: Pattern, subject: int | None) -> list[ArgActor]:
         """An unidentified source for a violent act whose only agent is an instrument or an
@@ -726,6 +784,7 @@ class _ArticleCoder:
         in_mention = syn.index.at(tok.start) is not None
         mods = syn.kids(anchor, "compound", "amod")
         governor = toks[anchor].head if toks[anchor].head != anchor else None
+        patterns = self._possessor_reading(anchor, patterns, of_objs)
         for p in patterns:
             if p.object is not None:
                 lemmas = [toks[o].lemma for o in of_objs] + [toks[m].lemma for m in mods if m != n]
@@ -761,6 +820,49 @@ class _ArticleCoder:
             )
         return None
 
+    def _possessor_reading(
+        self, n: int, patterns: list[Pattern], of_objs: list[int]
+    ) -> list[Pattern]:
+        """Order the readings of event noun ``n`` by the role of its possessor.
+
+        The rule: a possessor is the *victim* (target) of a noun with a ``target: poss`` reading
+        when the noun has no "of" object ("*Navalny's* killing", "advocates *Israel's*
+        destruction"); with an "of" object the possessor is the agent ("*Israel's* destruction of
+        homes"), and the possessor of a noun without such a reading is always the agent
+        ("*Russia's* invasion of Ukraine"). So without an "of" object the ``target: poss``
+        readings come first, and with one they are dropped."""
+        poss = [p for p in patterns if p.target == "poss"]
+        if not poss:
+            return patterns
+        others = [p for p in patterns if p.target != "poss"]
+        if of_objs:
+            return others
+        if not self.syn.kids(n, "poss"):
+            return others + poss
+        return poss + others
+
+    def _protesters_of_place(self, p: Pattern, arg: ArgActor) -> ArgActor:
+        """A place that modifies a protest noun ("*Baghdad* riots", "*Iraq's* protests") says where
+        the protest is, not who protests: the source is the unnamed protesters of that country
+        (sector CVL, country from the place). Other nouns and actors are returned unchanged."""
+        tok = self.parse.tokens[arg.token]
+        if (
+            p.cameo[:2] != "14"
+            or tok.ent_type not in _PLACE_LABELS
+            or arg.actor.type != "country"
+            or arg.actor.country is None
+        ):
+            return arg
+        crowd = Actor(
+            id=_UNKNOWN + str(arg.token),
+            name=arg.actor.name,
+            type="agent",
+            country=arg.actor.country,
+            sector="CVL",
+            confidence=0.5,
+        )
+        return ArgActor(crowd, arg.mention, arg.token, arg.how)
+
     def _is_cue_verb(self, g: int) -> bool:
         cues = self.cues
         phrase = self.syn.phrase_lemma(g)
@@ -781,13 +883,14 @@ class _ArticleCoder:
         if p.target != "poss":
             for poss in syn.kids(n, "poss"):
                 found = syn.actors_of(poss)
-                found = [a for a in found if _codable(a)]
+                found = [self._protesters_of_place(p, a) for a in found if _codable(a)]
                 if found:
                     return found, "possessor"
         for m in syn.kids(n, "compound", "amod", "nmod"):
             hit = syn.index.at(toks[m].start)
             if hit is not None and _codable_actor(hit[0]):
-                return [ArgActor(hit[0], hit[1], m, "modifier")], "modifier"
+                arg = ArgActor(hit[0], hit[1], m, "modifier")
+                return [self._protesters_of_place(p, arg)], "modifier"
             for k in syn.kids(m, "compound", "poss"):
                 hit = syn.index.at(toks[k].start)
                 if hit is not None and _codable_actor(hit[0]):
