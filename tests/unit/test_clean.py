@@ -103,3 +103,11 @@ def test_stage_error_recorded_or_raised() -> None:
     with pytest.raises(StageError) as info:
         _Boom(near_duplicates=False, on_error="raise")(Article.create(BODY, title="y"))
     assert info.value.article_id == Article.create(BODY, title="y").id
+
+
+def test_clean_short_english_sentence_is_not_given_a_wrong_language() -> None:
+    # langdetect alone calls this Indonesian; a short text needs a confident guess
+    assert detect_language("Japan donated 10 million dollars to Kenya.") in (None, "en")
+    stage = CleanStage(near_duplicates=False)
+    out = stage(Article.create("Japan donated 10 million dollars to Kenya.", title="Aid"))
+    assert not out.has_flag("non_english")

@@ -95,13 +95,26 @@ def detect_language(text: str) -> str | None:
         return None
     if _looks_english(text):
         return "en"
-    from langdetect import DetectorFactory, LangDetectException, detect
+    from langdetect import DetectorFactory, LangDetectException, detect_langs
 
     DetectorFactory.seed = 0
     try:
-        return str(detect(text[:3000]))
+        guesses = detect_langs(text[:3000])
     except LangDetectException:
         return None
+    if not guesses:
+        return None
+    best = guesses[0]
+    # character n-gram guesses on a sentence or two are unreliable ("Japan donated 10 million
+    # dollars to Kenya." comes out as Indonesian): a short text needs a confident guess
+    words = len(_WORD.findall(text[:3000]))
+    if words < SHORT_TEXT_WORDS and best.prob < 0.95:
+        return None
+    return str(best.lang)
+
+
+#: Texts with fewer words than this need a confident language guess (else: unknown language).
+SHORT_TEXT_WORDS = 40
 
 
 def _shingles(text: str, k: int = 5) -> list[bytes]:
