@@ -24,7 +24,16 @@ group may act on its own country ("extended the curfew in *Abidjan*"), a country
 Quantity nouns pass their "of" object to object constraints ("a *series* of bombs"), and "up to N" is
 a quantifier, not a particle. A trigger whose object, subject or prepositional object is a noun of
 sports, the arts or study (word class ``NONPOLITICAL``) is used in a non-political sense and codes
-nothing ("directed the opera").
+nothing ("directed the opera"); a violent verb whose object is an idea, policy or problem (word class
+``ABSTRACT_OBJECTS``: "fighting poverty", "battling disclosures") is figurative and codes nothing.
+
+Readings that news uses mostly in a non-event sense are held back: an event noun of word class
+``PREP_BOUND_NOUNS`` codes only with its preposition or a light verb ("Clinton's *campaign*" is no
+campaign *against* anyone); an appeal, offer or investigation without a coded object needs an actor it
+is addressed to ("urged detaching the deficit", "offered his assessment"), and "seek to" is an
+attempt, not an appeal; a telephone call needs a callee and no object predicate ("called Ohio one of
+the most competitive states"); a visit needs a named place or an actor ("travels to contentious
+waters", "came to a full stop"); a gathering takes no object ("assemble the votes").
 
 Coordinated sources and targets give one dyadic event per pair, sharing a ``group`` id. Modality is
 read from the cues on the path from the event to the root (:mod:`._events_modality`, cue lists in
@@ -758,6 +767,31 @@ class _ArticleCoder:
         ):
             # "travelled to contentious sea territories", "went on the record", "has come to a
             # full stop", "arrived in the form of": a visit is to a named place or an actor
+            return False
+        if (
+            p.object is None
+            and p.cameo.startswith("02")
+            and not targets
+            and syn.kids(v, "xcomp")
+            and self.parse.tokens[v].lemma in self.cues.intent_verbs
+        ):
+            # "sought to blunt the attack", "a regime that seeks to follow": an attempt at an
+            # act of one's own, not an appeal to anyone
+            return False
+        if (
+            p.object is None
+            and p.cameo.startswith(("02", "03", "09"))
+            and not targets
+            and not (p.cameo.startswith("03") and self._is_cue_verb(v))
+        ):
+            # an appeal, offer or investigation of the generic kind needs an actor it is
+            # addressed to ("sought to blunt the attack", "she urged detaching the deficit",
+            # "was studying in a school", "questioned the need"); the acts with a coded object
+            # ("urged restraint", "probing corruption") have patterns of their own
+            return False
+        if p.cameo == "044" and p.target == "none" and p.object is None and syn.kids(v, "dobj"):
+            # "assemble the 270 electoral votes", "gather information": a gathering takes no
+            # object
             return False
         if (
             p.object is None
