@@ -92,3 +92,17 @@ def test_nlp_fast_conversion_matches_spacy_tokens() -> None:
         )
         assert ours.lemma == (tok.lemma_.lower() or tok.text.lower())
         assert (ours.ent_type, ours.ent_iob, ours.morph) == (tok.ent_type_, tok.ent_iob_ or "O", str(tok.morph))
+
+
+@pytest.mark.slow
+def test_nlp_vocabulary_does_not_grow_across_batches(nlp_stage: NlpStage) -> None:
+    """Parsing in a spaCy memory zone: new words of one batch do not stay in the shared vocabulary
+    (a long ingest would otherwise grow without bound)."""
+    words = [f"zq{n}xw" for n in range(400)]  # strings the vocabulary has never seen
+    first = [Article.create(" ".join(words[:200]) + ".", title="a", language="en")]
+    list(nlp_stage.pipe(first))
+    size = len(nlp_stage._nlp.vocab.strings)
+    second = [Article.create(" ".join(words[200:]) + ".", title="b", language="en")]
+    out = list(nlp_stage.pipe(second))
+    assert out[0].parse is not None and out[0].parse.tokens[0].text == "zq200xw"
+    assert len(nlp_stage._nlp.vocab.strings) == size

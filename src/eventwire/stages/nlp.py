@@ -251,8 +251,9 @@ class NlpStage(BaseStage):
     def process(self, article: Article) -> Article:
         if self._skip(article):
             return article
-        doc = self._nlp(self._text_for(article))
-        article.parse = doc_to_parse(doc, self._model_id)
+        with self._nlp.memory_zone():
+            doc = self._nlp(self._text_for(article))
+            article.parse = doc_to_parse(doc, self._model_id)
         return article
 
     def pipe(self, articles: Iterable[Article], batch_size: int | None = None) -> Iterator[Article]:
@@ -270,16 +271,24 @@ class NlpStage(BaseStage):
     def _parse_batch(self, batch: list[Article]) -> Iterator[Article]:
         todo = [a for a in batch if not self._skip(a)]
         texts = [self._text_for(a) for a in todo]
-        try:
-            kwargs: dict[str, Any] = {"batch_size": len(texts) or 1}
-            if self.n_process > 1:
-                kwargs["n_process"] = self.n_process
-            docs = list(self._nlp.pipe(texts, **kwargs))
-        except Exception:
+        # A memory zone frees the strings and lexemes the batch added to the shared vocabulary
+        # once our own Parse (plain Python strings) has been built; without it a long ingest
+        # grew by ~20 MiB per 1,000 articles.
+        failed = False
+        with self._nlp.memory_zone():
+            try:
+                kwargs: dict[str, Any] = {"batch_size": len(texts) or 1}
+                if self.n_process > 1:
+                    kwargs["n_process"] = self.n_process
+                docs = list(self._nlp.pipe(texts, **kwargs))
+            except Exception:
+                failed = True
+            else:
+                for article, doc in zip(todo, docs, strict=True):
+                    article.parse = doc_to_parse(doc, self._model_id)
+                del docs
+        if failed:
             LOGGER.warning("batch parse failed; parsing %d articles one by one", len(todo))
             for article in todo:
                 self._guarded(article)
-        else:
-            for article, doc in zip(todo, docs, strict=True):
-                article.parse = doc_to_parse(doc, self._model_id)
         yield from batch
