@@ -410,6 +410,8 @@ class Article(_Model):
     places: list[Place] = Field(default_factory=list)
     tone: Tone = Field(default_factory=Tone)
     errors: list[StageErrorRecord] = Field(default_factory=list)
+    #: what coded this article: stage name -> version of its model or data files
+    versions: dict[str, str] = Field(default_factory=dict)
     parse: Parse | None = Field(default=None, exclude=True, repr=False)
 
     @classmethod
@@ -455,6 +457,7 @@ class Article(_Model):
         doc["text"] = data["text"]
         doc["paragraphs"] = data["paragraphs"]
         doc["position"] = data["position"]
+        doc["versions"] = data["versions"]
         return doc
 
     @classmethod

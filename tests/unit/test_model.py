@@ -196,3 +196,11 @@ def test_model_flags_are_unique() -> None:
     assert [f.name for f in article.flags] == ["headline_mismatch"]
     assert article.has_flag("headline_mismatch")
     assert not article.has_flag("non_english")
+
+
+def test_model_document_records_versions() -> None:
+    article = Article.create("Text.", title="t")
+    article.versions["lexicon"] = "2026.11.1"
+    doc = article.to_document()
+    assert doc["versions"] == {"lexicon": "2026.11.1"}
+    assert Article.from_document(json.loads(json.dumps(doc))).versions == {"lexicon": "2026.11.1"}

@@ -121,6 +121,9 @@ class ArticlePublic(_Public):
     places: list[Place] = Field(default_factory=list)
     tone: Tone = Field(default_factory=Tone)
     errors: list[StageErrorRecord] = Field(default_factory=list)
+    versions: dict[str, str] = Field(
+        default_factory=dict, description="stage -> version of the model or data files that coded it"
+    )
 
 
 class ActorPublic(_Public):

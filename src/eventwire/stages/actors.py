@@ -2143,4 +2143,6 @@ class ActorResolver(BaseStage):
             return article
         day = article.published.date() if article.published is not None else None
         article.actors = _ArticleRun(self._idx, article.text, article.parse, day).run()
+        if self._kb is not None:
+            article.versions["actors"] = self._kb.version
         return article

@@ -235,6 +235,8 @@ class EventCoder(BaseStage):
             article, self._lexicon, self._ontology, self._cues, self._kb, self._inverse
         )
         article.events = coder.run()
+        article.versions["lexicon"] = self._lexicon.version
+        article.versions["ontology"] = self._ontology.version
         return article
 
 

@@ -254,6 +254,7 @@ class NlpStage(BaseStage):
         with self._nlp.memory_zone():
             doc = self._nlp(self._text_for(article))
             article.parse = doc_to_parse(doc, self._model_id)
+            article.versions["nlp"] = self._model_id
         return article
 
     def pipe(self, articles: Iterable[Article], batch_size: int | None = None) -> Iterator[Article]:
@@ -286,6 +287,7 @@ class NlpStage(BaseStage):
             else:
                 for article, doc in zip(todo, docs, strict=True):
                     article.parse = doc_to_parse(doc, self._model_id)
+                    article.versions["nlp"] = self._model_id
                 del docs
         if failed:
             LOGGER.warning("batch parse failed; parsing %d articles one by one", len(todo))
