@@ -263,7 +263,10 @@ def _strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@functools.lru_cache(maxsize=131072)
+# Token caches are bounded well below the number of distinct tokens of a large corpus: the most
+# frequent tokens hit, and a long ingest does not grow by the caches' size (at 131k/65k entries
+# they added ~15 MiB per 1,000 articles until full).
+@functools.lru_cache(maxsize=16384)
 def _norm_token(text: str) -> str:
     """One token: case-folded, accents and punctuation removed ("-Rate" -> "rate", "J.D." -> "jd")."""
     if text.isascii() and text.isalnum():
@@ -305,7 +308,7 @@ def phonetic_keys(token: str) -> tuple[str, str]:
     return (jellyfish.metaphone(token), jellyfish.nysiis(token))
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def _keys(token: str) -> tuple[str, str]:
     return phonetic_keys(token)
 
@@ -319,7 +322,7 @@ _SKELETON_RULES: tuple[tuple[str, str], ...] = (
 _DOUBLES = re.compile(r"(\w)\1+")
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def _skeleton(token: str) -> str:
     """A token with transliteration variants folded ("Zelenskyy" and "Selensky" meet)."""
     out = token
@@ -626,7 +629,7 @@ class _Indexes:
         if cached is not _MISSING:
             return cached  # type: ignore[return-value]
         result = self._named(text)
-        if len(self._named_cache) > 100_000:
+        if len(self._named_cache) > 20_000:
             self._named_cache.clear()
         self._named_cache[text] = result
         return result
