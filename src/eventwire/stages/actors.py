@@ -264,8 +264,8 @@ def _strip_accents(text: str) -> str:
 
 
 # Token caches are bounded well below the number of distinct tokens of a large corpus: the most
-# frequent tokens hit, and a long ingest does not grow by the caches' size (at 131k/65k entries
-# they added ~15 MiB per 1,000 articles until full).
+# frequent tokens still hit, while a long ingest's memory does not creep up by the size of caches
+# that hold hundreds of thousands of entries when full.
 @functools.lru_cache(maxsize=16384)
 def _norm_token(text: str) -> str:
     """One token: case-folded, accents and punctuation removed ("-Rate" -> "rate", "J.D." -> "jd")."""
