@@ -29,7 +29,6 @@ from .commands.common import (
     make_progress,
     print_summary,
     settings_from_options,
-    track,
 )
 from .errors import ConfigError, EventwireError
 from .model import Article, Reject
@@ -89,12 +88,10 @@ def code(
                 on_reject(record)
             continue
         stats.read += 1
-        if record.events or record.parse is not None or not any(
-            e.reason.startswith("skipped") for e in record.errors
-        ):
-            stats.coded += 1
-        else:
+        if any(e.reason.startswith("skipped") for e in record.errors):
             stats.skipped += 1
+        else:
+            stats.coded += 1
         stats.events += len(record.events)
         if on_article:
             on_article(record)
@@ -221,7 +218,6 @@ def _register_commands() -> None:
 
 
 _register_commands()
-_ = track  # re-exported helper for command modules
 
 
 def main(argv: Sequence[str] | None = None) -> None:

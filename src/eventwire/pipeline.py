@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -62,7 +63,7 @@ class Pipeline:
     ) -> Iterator[Article | Reject]:
         """Like :meth:`pipe`, but passes rejects through in stream order (approximately: a
         reject is yielded when it is met, articles when their batch is done)."""
-        rejects: list[Reject] = []
+        rejects: deque[Reject] = deque()
 
         def articles_only() -> Iterator[Article]:
             for record in records:
@@ -73,7 +74,7 @@ class Pipeline:
 
         for article in self.pipe(articles_only(), batch_size=batch_size):
             while rejects:
-                yield rejects.pop(0)
+                yield rejects.popleft()
             yield article
         yield from rejects
 

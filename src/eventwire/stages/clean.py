@@ -21,7 +21,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any, Literal
 
 from ..config import Settings
@@ -207,8 +206,3 @@ class CleanStage(BaseStage):
         if article.id not in self._seen:
             self._seen.add(article.id)
             self._lsh.insert(article.id, mh)
-
-    def pipe_reset(self, articles: Iterable[Article]) -> None:
-        """Forget the near-duplicate index (a new run)."""
-        self.initialize()
-        self._seen.clear()
