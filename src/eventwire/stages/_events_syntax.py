@@ -207,6 +207,13 @@ class Syntax:
             out: list[ArgActor] = []
             for m in members:
                 out.extend(self._actors_of_member(m, depth + 1))
+            if any(a.actor.country or a.actor.org for a in out):
+                return out
+            # "Russian aircraft including helicopter gunships": members without a country or
+            # organisation say less than the head's own actor
+            own = self._best_actor(i, self._core_tokens(i))
+            if own is not None and (own.actor.country or own.actor.org):
+                return self._with_coordinated_modifiers(i, own)
             if out:
                 return out
         if tok.lemma in self.cues.collective_heads:
@@ -221,7 +228,7 @@ class Syntax:
         core = self._core_tokens(i)
         best = self._best_actor(i, core)
         if best is not None:
-            return [best]
+            return self._with_coordinated_modifiers(i, best)
         for a in self.kids(i, "appos"):
             best = self._best_actor(a, self._core_tokens(a))
             if best is not None:
@@ -235,6 +242,27 @@ class Syntax:
                 for a in self._previous_subject(i, depth + 1)
             ]
         return []
+
+    def _with_coordinated_modifiers(self, head: int, best: ArgActor) -> list[ArgActor]:
+        """``best`` and the actors of coordinated modifiers of ``head``: "Senior *Hungarian and
+        Romanian* officials", "the *Turkish and Greek* sides" stand for one actor per modifier."""
+        found: list[ArgActor] = []
+        for m in self.kids(head, "amod", "compound", "nmod"):
+            chain = self.conjuncts(m)
+            if len(chain) < 2:
+                continue
+            for c in chain:
+                hit = self.index.at(self.tokens[c].start)
+                if hit is not None:
+                    how = "direct" if hit[0].id == best.actor.id else best.how
+                    found.append(ArgActor(hit[0], hit[1], c, how))
+        out = [best]
+        seen = {best.actor.id}
+        for f in found:
+            if f.actor.id not in seen and (f.actor.country or f.actor.org):
+                seen.add(f.actor.id)
+                out.append(f)
+        return out
 
     def _core_tokens(self, i: int) -> list[int]:
         out = [i]

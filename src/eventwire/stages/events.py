@@ -112,6 +112,8 @@ _LOCATION_PREPS = frozenset(
     {"to", "in", "into", "against", "for", "on", "toward", "towards", "with", "from"}
 )
 _PLACE_PREPS = frozenset({"in", "at"})
+#: prepositions of a fallback target that name where the event happens, not whom it concerns
+_PLACE_TARGET_PREPS = frozenset({"in", "into", "for"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _TIME_LABELS = frozenset({"DATE", "TIME"})
 _CLAUSE_DEPS = frozenset(
@@ -577,10 +579,45 @@ class _ArticleCoder:
         for h in heads:
             for p in self.syn.kids(h, "prep", "dative", "agent"):
                 if toks[p].lemma in preps:
-                    for o in self.syn.kids(p, "pobj"):
+                    for o in self.syn.kids(p, "pobj") or self._stranded_object(p):
                         if toks[o].ent_type not in _TIME_LABELS:
                             out.append(o)
         return out
+
+    def _bare_datives(self, v: int) -> list[int]:
+        """The indirect objects of verb ``v`` written without "to" ("gave *the Ivory Coast* 5
+        million dollars"), with their coordinated members."""
+        toks = self.parse.tokens
+        return [
+            c
+            for d in self.syn.kids(v, "dative")
+            if toks[d].pos != "ADP"
+            for c in self.syn.conjuncts(d)
+        ]
+
+    def _stranded_object(self, p: int) -> list[int]:
+        """The object of a preposition that the parser left without one because a participle
+        follows it: in "granted asylum to five officers *holed up* in ..." the small model makes
+        "officers" the subject of "holed" and leaves "to" empty. The subject of the clause that
+        starts right after the preposition is its object."""
+        toks = self.parse.tokens
+        nxt = p + 1
+        if nxt >= len(toks) or toks[nxt].sent != toks[p].sent:
+            return []
+        for k in range(nxt, min(len(toks), nxt + 8)):
+            t = toks[k]
+            if t.dep in {"nsubj", "nsubjpass"} and toks[t.head].dep in {
+                "advcl",
+                "relcl",
+                "acl",
+                "ccomp",
+                "conj",
+                "pcomp",
+            }:
+                if min(self.parse.subtree(k)) == nxt and toks[t.head].tag in {"VBN", "VBG", "VBD"}:
+                    return [k]
+                return []
+        return []
 
     def _match_verb(self, v: int) -> _Candidate | None:
         syn = self.syn
@@ -609,14 +646,16 @@ class _ArticleCoder:
             targets_tok: list[int] = []
             if p.preps:
                 targets_tok = self._prep_objects([v, *syn.kids(v, "dobj")], p.preps)
-                if not targets_tok and "to" in p.preps:
-                    targets_tok = syn.kids(v, "dative")  # "gave Ivory Coast aid" = "gave aid to"
+                if "to" in p.preps:
+                    # "gave the Ivory Coast aid (for projects)" = "gave aid to the Ivory Coast":
+                    # the bare indirect object is the recipient, ahead of other preposition objects
+                    targets_tok = self._bare_datives(v) + targets_tok
                 if not targets_tok:
                     continue
             if p.target == "dobj":
                 targets_tok = stative[:1] or self._direct_objects(v, passive)[:1]
             elif p.target == "iobj":
-                targets_tok = syn.kids(v, "dative")[:1] or self._prep_objects([v], ("to",))[:1]
+                targets_tok = (self._bare_datives(v) or self._prep_objects([v], ("to",)))[:1]
             elif p.target == "none":
                 targets_tok = []
             if passive:
@@ -1097,18 +1136,20 @@ class _ArticleCoder:
         syn = self.syn
         toks = self.parse.tokens
         src_ids = {s.actor.id for s in cand.sources}
-        # a country acting on itself is no event ("Russia ... Russian assets"), but a person, body
-        # or group may act on its own country ("Gbagbo extended the curfew in *Abidjan*")
-        src_countries = {s.actor.country for s in cand.sources if s.actor.type == "country"}
+        # a state acting on itself is no event ("Russia ... Russian assets"), but a person, body,
+        # group or the people of a country may act on their own country ("Gbagbo extended the
+        # curfew in *Abidjan*", "Iraqi Kurds calling for independence from *Iraq*")
+        src_countries = {s.actor.country for s in cand.sources if self._names_state(s)}
         roots = [cand.anchor] + (
             [cand.governor]
             if cand.governor is not None and cand.source_how in {"light", "cue"}
             else []
         )
-        subject_tokens: set[int] = set()
+        excluded: set[int] = set()
         for r in roots:
             for s in syn.kids(r, "nsubj", "nsubjpass"):
-                subject_tokens.update(self.parse.subtree(s))
+                excluded.update(self.parse.subtree(s))
+            excluded |= self._attribution(r)
         if cand.kind == "verb" and cand.pattern.object is None:
             # a monadic pattern whose verb still has an actor as object (unless the pattern's
             # object constraint already read that object as the thing acted on)
@@ -1120,49 +1161,170 @@ class _ArticleCoder:
             found = self._complement_subjects(cand.anchor, src_ids)
             if found:
                 return found
+        if cand.code[:2] == "13":
+            found = self._condition_subjects(cand, src_ids)
+            if found:
+                return found
         found = self._phrase_actors(cand, src_ids, src_countries)
         if found:
             return found
+        if cand.code[:2] == "14":
+            # a protest is aimed at whom its purpose names: "staged demonstrations to demand
+            # reforms by *Suharto's government*", "a hunger strike to protest *Assad's* failure"
+            purposes = [
+                o
+                for c in syn.kids(cand.anchor, "advcl", "xcomp")
+                if syn.has_to(c) or toks[c].tag == "VBG"
+                for o in syn.kids(c, "dobj")
+            ]
+            for o in purposes:
+                found = [
+                    ArgActor(f.actor, f.mention, f.token, "location")
+                    for f in syn.actors_of(o)
+                    if _usable_fallback(f, src_ids, src_countries, any_type=True)
+                ]
+                if found:
+                    return found
+            found = self._actors_in_phrases(purposes, -1, src_ids, src_countries, themes=set())
+            if found:
+                return found
+        return self._clause_actors(roots, excluded, src_ids, src_countries)
+
+    def _names_state(self, arg: ArgActor) -> bool:
+        """Whether a source is a state itself ("Russia", "the US"), not a people ("Iraqi Kurds",
+        "Algerians") or a body of it."""
+        if arg.actor.type != "country" or arg.how in {"modifier", "collective"}:
+            return False
+        return self.parse.tokens[arg.token].ent_type != "NORP"
+
+    def _clause_actors(
+        self,
+        roots: list[int],
+        excluded: set[int],
+        src_ids: set[str],
+        src_countries: set[str | None],
+    ) -> list[ArgActor]:
+        """An actor in a prepositional phrase of the event clause. An actor the event is done to,
+        with or against ("to/against/with/from/on/toward *X*") comes first; a place the event
+        happens in ("in/into/for *X*", or a country named by a place) only after it: "blocked
+        streets in Hong Kong in defiance of *Chinese authorities*". Within a rank, text order."""
+        syn = self.syn
+        toks = self.parse.tokens
+        best: tuple[int, int, ArgActor] | None = None
         for r in roots:
             for k in self.parse.subtree(r):
                 t = toks[k]
                 if (
-                    k in subject_tokens
+                    k in excluded
                     or t.dep != "pobj"
                     or toks[t.head].lemma not in _LOCATION_PREPS
                     or t.ent_type in _TIME_LABELS
                 ):
                     continue
+                place_prep = toks[t.head].lemma in _PLACE_TARGET_PREPS
                 for f in syn.actors_of(k):
-                    if _usable_fallback(f, src_ids, src_countries):
-                        return [ArgActor(f.actor, f.mention, f.token, "location")]
+                    if not _usable_fallback(f, src_ids, src_countries, any_type=True):
+                        continue
+                    # a body or group in a place phrase ("the mandate for the force in Lebanon")
+                    # is less likely the target than the place's country
+                    rank = (2 if f.actor.type != "country" else 1) if place_prep else 0
+                    if best is None or (rank, k) < best[:2]:
+                        best = (rank, k, ArgActor(f.actor, f.mention, f.token, "location"))
+                    break
                 if syn.index.at(t.start) is None:
-                    for m in [k, *syn.kids(k, "amod", "compound")]:
-                        place = self._country_arg(m)
-                        if place is not None and place.actor.country not in src_countries:
-                            return [place]
-        return []
+                    for m in [k, *syn.kids(k, "amod", "compound", "appos")]:
+                        arg = self._country_arg(m)
+                        if arg is not None and arg.actor.country not in src_countries:
+                            if best is None or (1, k) < best[:2]:
+                                best = (1, k, arg)
+                            break
+        return [best[2]] if best is not None else []
+
+    def _condition_subjects(self, cand: _Candidate, src_ids: set[str]) -> list[ArgActor]:
+        """The actor a threat is made against: the subject of its condition ("threatened to stop
+        the talks *if the United States* goes ahead", "... a strike *unless Israel* rescinded")."""
+        toks = self.parse.tokens
+        out: list[ArgActor] = []
+        complements = self.syn.kids(cand.anchor, "xcomp", "ccomp")
+        for n in dict.fromkeys([cand.anchor, *complements, *cand.reading.path]):
+            for c in self.syn.kids(n, "advcl"):
+                marks = [m for m in self.syn.kids(c, "mark") if toks[m].lemma in {"if", "unless"}]
+                if not marks:
+                    continue
+                for s in self.syn.kids(c, "nsubj", "nsubjpass"):
+                    if min(self.parse.subtree(s)) != marks[0] + 1:
+                        continue  # a misparse: the condition's subject follows "if" directly
+                    out.extend(
+                        ArgActor(a.actor, a.mention, a.token, "location")
+                        for a in self.syn.actors_of(s, exclude_ids=frozenset(src_ids))
+                        if a.actor.country or a.actor.org
+                    )
+            if out:
+                return out
+        return out
 
     def _phrase_actors(
         self, cand: _Candidate, src_ids: set[str], src_countries: set[str | None]
     ) -> list[ArgActor]:
         """An actor named inside the event phrase (the event noun, or the verb's object), in text
         order: a possessor or actor modifier ("rejected *North Korea's* demand", "rejected a *UN*
-        appeal", "sanctions and the seizure of *Russian* assets") or the object of an "of", "by",
+        appeal", "sanctions and the seizure of *Russian* assets", "denounced *Serbia's*
+        suppression of ...": the agent of an act is its target) or the object of an "of", "by",
         "from" or "against" phrase ("an offer from *Afghanistan*", "calls by *Kofi Annan*",
         "crimes committed by *Croat forces*")."""
         syn = self.syn
         toks = self.parse.tokens
-        roots = [cand.anchor] if cand.kind == "noun" else syn.kids(cand.trigger, "dobj")
+        if cand.kind == "noun":
+            roots = [cand.anchor]
+        else:
+            v = cand.trigger
+            roots = syn.kids(v, "dobj")
+            if syn.is_passive(v):
+                roots += syn.kids(v, "nsubjpass")  # "a camp for Congolese refugees was attacked"
+            # a heavy object after an "as" phrase: "denounced as a crime Serbia's suppression"
+            roots += [
+                a
+                for p in syn.kids(v, "prep")
+                if toks[p].lemma == "as"
+                for o in syn.kids(p, "pobj")
+                for a in syn.kids(o, "appos")
+            ]
+        themes = {c for r in roots for c in syn.conjuncts(r)} if cand.kind == "verb" else set()
+        return self._actors_in_phrases(roots, cand.trigger, src_ids, src_countries, themes)
+
+    def _actors_in_phrases(
+        self,
+        roots: list[int],
+        trigger: int,
+        src_ids: set[str],
+        src_countries: set[str | None],
+        themes: set[int],
+    ) -> list[ArgActor]:
+        """The first actor (text order) inside the phrases ``roots``: a possessor or actor
+        modifier, or the object of an "of/by/from/against" phrase. Actors that are the phrase
+        heads ``themes`` themselves count only as states (see :meth:`_phrase_actors`)."""
+        syn = self.syn
+        toks = self.parse.tokens
         for root in roots:
             for k in self.parse.subtree(root):
-                if k == cand.trigger:
+                if k == trigger:
                     continue
                 t = toks[k]
                 if t.dep in {"amod", "compound", "poss"}:
                     mod = self._modifier_actor(k)
-                    if mod is not None and _usable_fallback(
-                        mod, src_ids, src_countries, any_type=t.dep == "poss"
+                    if mod is None:
+                        continue
+                    # the object itself ("withdraw *humanitarian workers* from Iraq") is the
+                    # thing acted on, not the target; an actor named by a modifier or inside a
+                    # phrase of it is ("a *UN* appeal", "a camp for *Congolese* refugees")
+                    head = toks[t.head]
+                    theme = (
+                        t.head in themes
+                        and mod.mention is not None
+                        and mod.mention.start <= head.start < mod.mention.end
+                    )
+                    if _usable_fallback(
+                        mod, src_ids, src_countries, any_type=t.dep == "poss" or not theme
                     ):
                         return [mod]
                 elif t.dep == "pobj" and toks[t.head].lemma in _PHRASE_PREPS:
@@ -1175,11 +1337,45 @@ class _ArticleCoder:
                         return found
         return []
 
+    def _attribution(self, root: int) -> set[int]:
+        """Tokens below ``root`` that only attribute the report, not take part in the event: a
+        trailing reporting clause the parser hung on the event verb ("demanded the withdrawal
+        ..., *diplomats quoted* an EC declaration as saying") and "according to" phrases."""
+        toks = self.parse.tokens
+        out: set[int] = set()
+        for k in self.parse.children(root):
+            t = toks[k]
+            if t.dep == "prep" and t.text.lower() == "according":
+                out.update(self.parse.subtree(k))
+            elif (
+                t.dep in {"ccomp", "parataxis"}
+                and k > root
+                and t.lemma in self.cues.speech_verbs
+                and not self.syn.kids(k, "mark")
+            ):
+                sub = sorted(self.parse.subtree(k))
+                left = sub[0]
+                if toks[left].dep != "punct":
+                    left -= 1
+                if left >= 0 and toks[left].text in {",", "--", "—", ";"}:
+                    out.update(sub)
+        return out
+
     def _complement_subjects(self, head: int, src_ids: set[str]) -> list[ArgActor]:
         """Actors that are the subject of a finite complement of ``head`` ("demanded that the
-        United States match ...", "its demand that Israel ease ...")."""
+        United States match ...", "its demand that Israel ease ...") or of the demand noun it
+        governs ("insisted on its demands that *Burundi's government* grant ..."); a trailing
+        reporting clause ("..., diplomats quoted") is no complement."""
+        skip = self._attribution(head)
+        nouns = [
+            n
+            for n in [*self.syn.kids(head, "dobj"), *self._prep_objects([head], ("on", "for"))]
+            if self.parse.tokens[n].pos == "NOUN"
+        ]
         out: list[ArgActor] = []
-        for c in self.syn.kids(head, "ccomp", "acl"):
+        for c in [*self.syn.kids(head, "ccomp", "acl"), *self._noun_complements(nouns)]:
+            if c in skip:
+                continue
             for s in self.syn.kids(c, "nsubj", "nsubjpass"):
                 out.extend(
                     ArgActor(a.actor, a.mention, a.token, "location")
@@ -1188,17 +1384,27 @@ class _ArticleCoder:
                 )
         return out
 
+    def _noun_complements(self, nouns: list[int]) -> list[int]:
+        """Finite "that" clauses of nouns ("demands *that* X grant ..."), not relative clauses."""
+        toks = self.parse.tokens
+        return [
+            c
+            for n in nouns
+            for c in self.syn.kids(n, "acl", "ccomp")
+            if any(toks[m].lemma == "that" for m in self.syn.kids(c, "mark"))
+        ]
+
     def _country_arg(self, k: int) -> ArgActor | None:
         """A country (or its capital) named at token ``k`` that the resolver left without an
         actor: the article's actor of that country, else an unlisted country argument."""
         toks = self.parse.tokens
         t = toks[k]
         ent = next((e for e in self.parse.entities if e.tok_start <= k < e.tok_end), None)
-        if ent is None or ent.label not in {"GPE", "NORP"}:
+        if ent is None or ent.label not in {"GPE", "NORP", "LOC"}:
             return None
         name = ent.text[4:] if ent.text.lower().startswith("the ") else ent.text
         country = self.kb.country_by_name(name) or (
-            self.kb.country_by_capital(name) if ent.label == "GPE" else None
+            self.kb.country_by_capital(name) if ent.label != "NORP" else None
         )
         if country is None:
             return None
@@ -1235,10 +1441,11 @@ class _ArticleCoder:
                 targets, target_how = list(fallback), "location"
         if not targets:
             targets = [None]
+        targets = [self._localized(t) if t is not None else None for t in targets]
         date = self._date(sent, cand)
         location = self._location(cand)
         out: list[_Draft] = []
-        for s in cand.sources:
+        for s in map(self._localized, cand.sources):
             for t in targets:
                 if t is not None and (t.actor.id == s.actor.id):
                     continue
@@ -1258,6 +1465,37 @@ class _ArticleCoder:
                     )
                 )
         return out
+
+    def _localized(self, arg: ArgActor) -> ArgActor:
+        """An actor known only by its sector ("Rebels", "Demonstrators") whose phrase places it in
+        a country ("Rebels *in the Ivory Coast*", "Demonstrators *in Baghdad*", "refugees *from
+        Iraq*") belongs to that country."""
+        actor = arg.actor
+        if actor.country or actor.org or not actor.sector or arg.how == "instrument":
+            return arg
+        toks = self.parse.tokens
+        for p in self.syn.kids(arg.token, "prep"):
+            if toks[p].lemma not in {"in", "from"}:
+                continue
+            for o in self.syn.kids(p, "pobj"):
+                country = next(
+                    (
+                        f.actor.country
+                        for f in self.syn.actors_of(o)
+                        if f.actor.type == "country" and f.actor.country
+                    ),
+                    None,
+                )
+                if country is None and self.syn.index.at(toks[o].start) is None:
+                    for m in [o, *self.syn.kids(o, "compound", "appos")]:
+                        place = self._country_arg(m)
+                        if place is not None:
+                            country = place.actor.country
+                            break
+                if country is not None:
+                    placed = actor.model_copy(update={"country": country})
+                    return ArgActor(placed, arg.mention, arg.token, arg.how)
+        return arg
 
     def _discourse_targets(self, drafts: list[_Draft]) -> None:
         """A pattern that expects a target but found none takes the target of the previous event of
@@ -1539,11 +1777,13 @@ def _usable_fallback(
 ) -> bool:
     """A country named near the event (or, with ``any_type``, any actor with a country or an
     organisation code, as the possessor in "rejected Saddam Hussein's proposal") may stand in for
-    a missing target."""
+    a missing target; ``src_countries`` are the states among the sources."""
     actor = arg.actor
     return (
         (actor.country is not None or (any_type and actor.org is not None))
         and (any_type or actor.type == "country")
         and actor.id not in src_ids
-        and actor.country not in src_countries
+        # a state may act on its own groups and people ("Croatia is investigating crimes by
+        # Croatian extremists"), not on itself
+        and (actor.type != "country" or actor.country not in src_countries)
     )
