@@ -229,7 +229,13 @@ def spec_matches(spec: str | None, arg: Any) -> bool:
         if alt == "*":
             return True
         code, _, want_sector = alt.partition(":")
-        generic_org = code.upper() in GENERIC_ORG_CODES and arg is not None and bool(arg.org)
+        # A generic CAMEO code (IGO, NGO, IMG...) names a kind of actor: any organisation, or a
+        # group without a home country whose sector is that kind (al-Qaeda: IMG), satisfies it.
+        generic_org = (
+            code.upper() in GENERIC_ORG_CODES
+            and arg is not None
+            and (bool(arg.org) or (sector or "").upper() == code.upper())
+        )
         code_ok = code == "*" or code.upper() in codes or generic_org
         if code_ok and (not want_sector or (sector or "").upper() == want_sector.upper()):
             return True

@@ -42,6 +42,9 @@ def _event(eid: str, src: EventArg, tgt: EventArg | None, ptype: str, root: str,
         ("EU", _arg(org="EU"), True),
         ("IGO", _arg(org="NATO"), True),
         ("IGO", _arg("USA"), False),
+        ("IMG", _arg(sector="IMG"), True),  # a transnational group (no home country)
+        ("IMG", _arg(sector="REB"), False),
+        ("IMG", _arg("AFG", sector="GOV"), False),
         ("USA", None, False),
     ],
 )
