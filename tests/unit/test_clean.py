@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import random
+from typing import Any
+
 import pytest
 
 from eventwire.errors import StageError
 from eventwire.model import Article
-from eventwire.stages.clean import CleanStage, detect_language, headline_coverage, headline_mismatch
+from eventwire.stages.clean import (
+    CleanStage,
+    MinHashBands,
+    detect_language,
+    headline_coverage,
+    headline_mismatch,
+)
 
 BODY = (
     "Britain and France said on Monday they were ready to send troops to help enforce a ceasefire "
@@ -111,3 +120,70 @@ def test_clean_short_english_sentence_is_not_given_a_wrong_language() -> None:
     stage = CleanStage(near_duplicates=False)
     out = stage(Article.create("Japan donated 10 million dollars to Kenya.", title="Aid"))
     assert not out.has_flag("non_english")
+
+
+def _signatures(n: int, seed: int) -> list[tuple[str, Any]]:
+    """``n`` MinHash signatures of word 3-shingle sets, a third of them edited copies of earlier
+    ones (from one word changed to most words changed), so that candidates of every strength occur."""
+    from datasketch import MinHash
+
+    rng = random.Random(seed)
+    vocabulary = [f"w{i}" for i in range(400)]
+    docs: list[list[str]] = []
+    out: list[tuple[str, Any]] = []
+    for i in range(n):
+        if docs and rng.random() < 0.35:
+            doc = list(rng.choice(docs))
+            for _ in range(rng.choice([1, 2, 4, 8, 30])):
+                doc[rng.randrange(len(doc))] = rng.choice(vocabulary)
+        else:
+            doc = [rng.choice(vocabulary) for _ in range(60)]
+        docs.append(doc)
+        mh = MinHash(num_perm=64, seed=1)
+        mh.update_batch([" ".join(doc[j : j + 3]).encode() for j in range(len(doc) - 2)])
+        out.append((f"doc{i:05d}", mh))
+    return out
+
+
+def test_clean_minhash_bands_same_candidates_as_datasketch() -> None:
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=0.8, num_perm=64)
+    bands = MinHashBands(0.8, 64)
+    bands.FLUSH_AT = 250  # several merges of recent insertions into the sorted arrays
+    hits = 0
+    for key, mh in _signatures(600, seed=3):
+        expected = set(lsh.query(mh))
+        assert bands.query(mh.hashvalues) == expected, key
+        hits += bool(expected)
+        lsh.insert(key, mh)
+        bands.insert(key, mh.hashvalues)
+    assert hits > 50  # the edited copies were found, not just an empty index agreeing
+    assert len(bands) == 600
+
+
+def test_clean_minhash_bands_truncate_forgets_recent_ids() -> None:
+    signatures = _signatures(40, seed=5)
+    bands = MinHashBands(0.8, 64, autoflush=False)
+    for key, mh in signatures[:20]:
+        bands.insert(key, mh.hashvalues)
+    bands.flush()
+    for key, mh in signatures[:20]:
+        bands.insert(f"again-{key}", mh.hashvalues)
+    before = bands.query(signatures[0][1].hashvalues)
+    assert {"doc00000", "again-doc00000"} <= before
+    bands.truncate(20)
+    assert len(bands) == 20
+    after = bands.query(signatures[0][1].hashvalues)
+    assert after == {key for key in before if not key.startswith("again-")}
+    with pytest.raises(ValueError, match="flushed"):
+        bands.truncate(10)
+
+
+def test_clean_near_duplicate_exact_repeat_flagged_with_own_id() -> None:
+    stage = CleanStage()
+    first, again = Article.create(BODY, title="A"), Article.create(BODY, title="A")
+    out = list(stage.pipe([first, again]))
+    assert not out[0].has_flag("near_duplicate_of")
+    flag = [f for f in out[1].flags if f.name == "near_duplicate_of"]
+    assert flag and flag[0].detail == first.id and flag[0].score == 1.0

@@ -178,3 +178,27 @@ def test_ingest_resume_after_sigkill_identical(backend: str, tmp_path: Path) -> 
         got = dump_tables(store)
         store.close()
         assert got == expected, f"resume after {plan} differs"
+
+
+def test_ingest_stats_split_time_into_coding_writing_checking(store: Store) -> None:
+    """The run's time is split so that benchmarks can report the store's own overhead."""
+
+    class SlowCoder(FakeCoder):
+        def __call__(self, articles: list[Article]) -> list[Article]:
+            time.sleep(0.05)
+            return super().__call__(articles)
+
+    stats = ingest_records(
+        [r.model_copy(deep=True) for r in _records(12)],
+        settings_for(store.url),
+        store=store,
+        coder_factory=lambda s: SlowCoder(),
+        batch_size=4,
+    )
+    assert stats.batches == 4  # 13 articles (the last a repeat, skipped uncoded) in fours
+    assert stats.code_seconds >= 0.05 * 3
+    assert stats.write_seconds > 0 and stats.check_seconds > 0
+    assert stats.code_seconds + stats.write_seconds + stats.check_seconds <= stats.seconds
+    figures = stats.as_dict()
+    assert figures["code_seconds"] == round(stats.code_seconds, 3)
+    assert {"write_seconds", "check_seconds"} <= set(figures)

@@ -13,22 +13,35 @@
   recognises English without a model; otherwise ``langdetect`` (seeded, so deterministic) decides.
   Non-English articles are kept, flagged ``non_english`` and skipped by the English NLP stage.
 * ``near_duplicate_of`` — MinHash (datasketch) over word 5-shingles with an LSH index kept for the
-  run; an article whose estimated Jaccard similarity with an earlier one is above
-  ``clean.minhash_threshold`` is flagged with that article's id; an exact repeat (same normalised
-  text, hence the same id) is flagged with its own id and score 1.0.
+  run; an article that shares an LSH band with an earlier one (the bands are datasketch's, tuned to
+  ``clean.minhash_threshold``) is flagged with that article's id; an exact repeat (same normalised
+  text, hence the same id) is flagged with its own id and score 1.0. The index is
+  :class:`MinHashBands`: one 64-bit key per band in sorted numpy arrays, about 130 bytes per
+  article, where datasketch's ``MinHashLSH`` with the ``MinHash`` objects took several kilobytes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Iterable
 from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
 
 from ..config import Settings
 from ..model import Article
 from ..registry import register_stage
 from .base import BaseStage
 
-__all__ = ["CleanStage", "detect_language", "headline_coverage", "headline_mismatch"]
+__all__ = [
+    "CleanStage",
+    "MinHashBands",
+    "detect_language",
+    "headline_coverage",
+    "headline_mismatch",
+]
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
@@ -123,6 +136,119 @@ def _shingles(text: str, k: int = 5) -> list[bytes]:
     return [" ".join(words[i : i + k]).encode("utf-8") for i in range(len(words) - k + 1)]
 
 
+class MinHashBands:
+    """A compact LSH index: which stored ids share at least one band with a MinHash signature.
+
+    The bands (``b`` bands of ``r`` hash values) are those datasketch's ``MinHashLSH`` chooses for
+    ``threshold`` and ``num_perm``, so the candidates are the ones it would return. Each band is
+    reduced to one 64-bit key (BLAKE2b of the band's index and values); keys live in two parallel
+    sorted numpy arrays (key, ordinal of the id) plus a small dict of recent insertions that
+    :meth:`flush` merges in. Per article that is ``b`` x 12 bytes and the id string, so an index of
+    a million articles takes ~130 MB instead of several GB. The signatures themselves are not kept:
+    callers that need the similarity fetch them (the store keeps them).
+    """
+
+    #: recent insertions merged into the sorted arrays once there are this many band keys
+    FLUSH_AT = 5_000
+
+    def __init__(self, threshold: float, num_perm: int, *, autoflush: bool = True) -> None:
+        from datasketch import MinHashLSH
+
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.num_perm = num_perm
+        self.hashranges: list[tuple[int, int]] = [(int(a), int(b)) for a, b in lsh.hashranges]
+        self.autoflush = autoflush
+        self._ids: list[str] = []
+        self._keys: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
+        self._ords: npt.NDArray[np.int32] = np.empty(0, dtype=np.int32)
+        self._recent: dict[int, list[int]] = {}
+        self._recent_keys = 0
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def band_keys(self, hashvalues: npt.NDArray[Any]) -> list[int]:
+        """The 64-bit key of every band of a signature (``num_perm`` hash values)."""
+        values = np.asarray(hashvalues, dtype="<u8")
+        if values.shape[0] != self.num_perm:
+            raise ValueError(f"expected {self.num_perm} hash values, got {values.shape[0]}")
+        keys: list[int] = []
+        for band, (start, end) in enumerate(self.hashranges):
+            digest = hashlib.blake2b(
+                values[start:end].tobytes(), digest_size=8, person=band.to_bytes(4, "little")
+            ).digest()
+            keys.append(int.from_bytes(digest, "little", signed=True))
+        return keys
+
+    def insert(self, key: str, hashvalues: npt.NDArray[Any]) -> None:
+        """Index the signature ``hashvalues`` under ``key`` (an id may be inserted once)."""
+        ordinal = len(self._ids)
+        self._ids.append(key)
+        for band_key in self.band_keys(hashvalues):
+            self._recent.setdefault(band_key, []).append(ordinal)
+        self._recent_keys += len(self.hashranges)
+        if self.autoflush:
+            self.maybe_flush()
+
+    def query(self, hashvalues: npt.NDArray[Any]) -> set[str]:
+        """The ids that share at least one band with ``hashvalues``."""
+        keys = self.band_keys(hashvalues)
+        found: set[int] = set()
+        if self._keys.shape[0]:
+            wanted = np.asarray(keys, dtype=np.int64)
+            lo = np.searchsorted(self._keys, wanted, side="left")
+            hi = np.searchsorted(self._keys, wanted, side="right")
+            for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
+                if b > a:
+                    found.update(self._ords[a:b].tolist())
+        for band_key in keys:
+            found.update(self._recent.get(band_key, ()))
+        return {self._ids[o] for o in found}
+
+    def flush(self) -> None:
+        """Merge the recent insertions into the sorted arrays (O(n), no re-sort of old keys)."""
+        if not self._recent:
+            return
+        keys: list[int] = []
+        ords: list[int] = []
+        for band_key, ordinals in self._recent.items():
+            keys.extend([band_key] * len(ordinals))
+            ords.extend(ordinals)
+        new_keys = np.asarray(keys, dtype=np.int64)
+        order = np.argsort(new_keys, kind="stable")
+        new_keys = new_keys[order]
+        new_ords = np.asarray(ords, dtype=np.int32)[order]
+        at = np.searchsorted(self._keys, new_keys, side="right")
+        self._keys = np.insert(self._keys, at, new_keys)
+        self._ords = np.insert(self._ords, at, new_ords)
+        self._recent.clear()
+        self._recent_keys = 0
+
+    def maybe_flush(self) -> None:
+        """:meth:`flush` once the recent insertions hold :attr:`FLUSH_AT` band keys."""
+        if self._recent_keys >= self.FLUSH_AT:
+            self.flush()
+
+    def truncate(self, size: int) -> None:
+        """Forget every id inserted after the first ``size`` (not yet flushed ones only)."""
+        if size >= len(self._ids):
+            return
+        if self._ords.shape[0] and int(self._ords.max()) >= size:
+            raise ValueError("cannot truncate entries that were already flushed")
+        for band_key in list(self._recent):
+            kept = [o for o in self._recent[band_key] if o < size]
+            if kept:
+                self._recent[band_key] = kept
+            else:
+                del self._recent[band_key]
+        self._recent_keys = sum(len(v) for v in self._recent.values())
+        del self._ids[size:]
+
+    def ids(self) -> Iterable[str]:
+        """The indexed ids, in insertion order."""
+        return iter(self._ids)
+
+
 @register_stage(
     "eventwire.clean.v1", requires=("text",), assigns=("flags", "language")
 )
@@ -155,14 +281,11 @@ class CleanStage(BaseStage):
         self.near_duplicates = (
             near_duplicates if near_duplicates is not None else (cfg.near_duplicates if cfg else True)
         )
-        self._lsh: Any = None
-        self._seen: set[str] = set()
+        self._bands: MinHashBands | None = None
 
     def initialize(self) -> None:
         if self.near_duplicates:
-            from datasketch import MinHashLSH
-
-            self._lsh = MinHashLSH(threshold=self.minhash_threshold, num_perm=self.minhash_perm)
+            self._bands = MinHashBands(self.minhash_threshold, self.minhash_perm)
 
     def process(self, article: Article) -> Article:
         self._flag_headline(article)
@@ -191,18 +314,20 @@ class CleanStage(BaseStage):
     def _flag_near_duplicate(self, article: Article) -> None:
         from datasketch import MinHash
 
-        if article.id in self._seen:
-            # the same normalised text (hence the same id) was seen earlier in this run
-            article.add_flag("near_duplicate_of", detail=article.id, score=1.0)
-            return
+        if self._bands is None:
+            self.initialize()
+        assert self._bands is not None
         shingles = _shingles(article.text)
         if not shingles:
             return
         mh = MinHash(num_perm=self.minhash_perm, seed=1)
         mh.update_batch(shingles)
-        hits = [h for h in self._lsh.query(mh) if h != article.id]
+        hits = self._bands.query(mh.hashvalues)
+        if article.id in hits:
+            # the same normalised text (hence the same id) was seen earlier in this run; the id
+            # is in the index already, so it is not inserted again
+            article.add_flag("near_duplicate_of", detail=article.id, score=1.0)
+            return
         if hits:
             article.add_flag("near_duplicate_of", detail=sorted(hits)[0])
-        if article.id not in self._seen:
-            self._seen.add(article.id)
-            self._lsh.insert(article.id, mh)
+        self._bands.insert(article.id, mh.hashvalues)

@@ -92,6 +92,11 @@ class IngestStats:
     quotes: int = 0
     links: int = 0
     batches: int = 0
+    #: seconds spent coding in this process (0 when workers code), storing committed batches
+    #: (the write transactions) and checking which articles are stored already
+    code_seconds: float = 0.0
+    write_seconds: float = 0.0
+    check_seconds: float = 0.0
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -114,6 +119,9 @@ class IngestStats:
             "quotes": self.quotes,
             "links": self.links,
             "batches": self.batches,
+            "code_seconds": round(self.code_seconds, 3),
+            "write_seconds": round(self.write_seconds, 3),
+            "check_seconds": round(self.check_seconds, 3),
             "seconds": round(self.seconds, 3),
         }
 
@@ -176,8 +184,10 @@ def _batches(
 
     def flush() -> _Batch:
         nonlocal number, articles, rejects
+        start = time.perf_counter()
         with store.read() as session:
             stored = existing_ids(session, (a.id for a in articles))
+        stats.check_seconds += time.perf_counter() - start
         todo: list[Article] = []
         for article in articles:
             if article.id in stored or article.id in in_flight:
@@ -251,6 +261,7 @@ def _write(
     index: NearDuplicateIndex,
     stats: IngestStats,
 ) -> None:
+    start = time.perf_counter()
     try:
         with store.write() as session:
             result = store_batch(session, coded, batch.rejects, index=index, signatures=signatures)
@@ -258,6 +269,7 @@ def _write(
         index.rollback()
         raise
     index.commit()
+    stats.write_seconds += time.perf_counter() - start
     stats.coded += len(coded)
     stats.stored += len(result.new)
     stats.skipped_existing += len(coded) - len(result.new)
@@ -314,11 +326,13 @@ def ingest_records(
         if workers <= 1:
             coder = coder_factory(settings)
             for batch in _batches(records, store, size, stats, in_flight):
+                start = time.perf_counter()
                 coded, sigs = (
                     _code(coder, batch.todo, settings.clean.minhash_perm)
                     if batch.todo
                     else ([], {})
                 )
+                stats.code_seconds += time.perf_counter() - start
                 _write(store, batch, coded, sigs, index, stats)
                 in_flight.difference_update(a.id for a in batch.todo)
                 if progress is not None:

@@ -3,8 +3,9 @@
 Near-duplicates
     An article flagged ``near_duplicate_of`` by the clean stage is linked to the article the flag
     names (kind ``flag``). Independently, the store keeps a MinHash signature of every article's
-    normalised text (word 3-shingles) and finds pairs through a MinHash LSH index (datasketch),
-    rebuilt in memory from the stored signatures when ingest starts; a pair is linked (kind
+    normalised text (word 3-shingles) and finds pairs through a MinHash LSH index (datasketch's
+    bands), rebuilt in memory from the stored signatures when ingest starts and holding only the
+    band keys (the candidates' signatures are read back from the store); a pair is linked (kind
     ``minhash``) when the LSH reports it and the estimated Jaccard similarity reaches
     ``clean.minhash_threshold``. Both criteria are symmetric, so the links do not depend on the
     order in which articles arrive.
@@ -32,7 +33,7 @@ import hashlib
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -40,12 +41,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
-from sqlalchemy import delete, insert, select, update
+import numpy.typing as npt
+from datasketch import MinHash
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..model import Article, normalise_for_id
-from .repo import arg_key, insert_ignore, to_utc
+from ..stages.clean import MinHashBands
+from .repo import arg_key, core_table, insert_ignore, to_utc
 from .tables import ArticleLinkRow, ArticleRow, EventClusterRow, EventRow
 
 LOGGER = logging.getLogger(__name__)
@@ -53,10 +56,12 @@ LOGGER = logging.getLogger(__name__)
 __all__ = [
     "ClusterPolicy",
     "NearDuplicateIndex",
+    "SignatureLookup",
     "cameo_base",
     "link_near_duplicates",
     "minhash_signature",
     "recluster",
+    "stored_signatures",
 ]
 
 _WORD = re.compile(r"\w+")
@@ -93,92 +98,111 @@ def minhash_signature(article: Article, num_perm: int) -> bytes | None:
     return tag + bytes(np.asarray(mh.hashvalues, dtype="<u8").tobytes())
 
 
-def _minhash(blob: bytes, num_perm: int) -> MinHash | None:
-    scheme, dtype = _scheme()
-    if blob[:8].rstrip(b"\0").decode("ascii", "replace") != scheme:
-        return None  # made by another datasketch hashing scheme: not comparable
+def _hashvalues(blob: bytes, num_perm: int) -> npt.NDArray[np.uint64] | None:
+    """The hash values of a stored signature; ``None`` when it was made by another datasketch
+    hashing scheme or with another ``num_perm`` (not comparable, so ignored)."""
+    if blob[:8].rstrip(b"\0").decode("ascii", "replace") != _scheme()[0]:
+        return None
     values = np.frombuffer(blob[8:], dtype="<u8")
     if values.shape[0] != num_perm:
-        return None  # signature made with another num_perm: ignored
-    kwargs: dict[str, Any] = {"hashvalues": values.astype(dtype)}
-    if scheme != "legacy":
-        kwargs["scheme"] = scheme
-    return MinHash(num_perm=num_perm, seed=1, **kwargs)
+        return None
+    return values
 
 
-def _lean(mh: MinHash | None) -> MinHash | None:
-    """Keep only the hash values (a ``MinHash`` also holds its own permutation arrays, several
-    times the size of the values): the index then grows by ~0.5 KB per article, not ~4 KB."""
-    return LeanMinHash(mh) if mh is not None else None
+#: fetches the stored signatures of some article ids (id → signature bytes)
+SignatureLookup = Callable[[list[str]], dict[str, bytes]]
+
+
+def stored_signatures(session: Session) -> SignatureLookup:
+    """A :data:`SignatureLookup` reading ``articles.minhash`` in ``session`` (500 ids a query)."""
+
+    def lookup(ids: list[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for i in range(0, len(ids), 500):
+            stmt = select(ArticleRow.id, ArticleRow.minhash).where(
+                ArticleRow.id.in_(ids[i : i + 500])
+            )
+            found.update((k, v) for k, v in session.execute(stmt) if v is not None)
+        return found
+
+    return lookup
 
 
 class NearDuplicateIndex:
-    """The in-memory LSH over the stored signatures (one per writer process).
+    """The LSH over the stored signatures (one per writer process).
 
-    :meth:`add_batch` inserts a batch's signatures tentatively; call :meth:`commit` once the
-    batch's transaction is committed or :meth:`rollback` if it failed.
+    Only the band keys are held in memory (:class:`~eventwire.stages.clean.MinHashBands`, about
+    130 bytes per stored article); the signatures stay in the store and the few that a candidate
+    pair needs are fetched to compute its similarity. :meth:`add_batch` inserts a batch's
+    signatures tentatively; call :meth:`commit` once the batch's transaction is committed or
+    :meth:`rollback` if it failed.
     """
 
     def __init__(self, threshold: float, num_perm: int) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        self._hashes: dict[str, MinHash] = {}  # LeanMinHash values
-        self._pending: list[str] = []
+        self._bands = MinHashBands(threshold, num_perm, autoflush=False)
+        self._committed = 0
 
     def __len__(self) -> int:
-        return len(self._hashes)
+        return len(self._bands)
 
     def load(self, session: Session) -> int:
         """Insert every stored signature. Returns how many were loaded."""
         stmt = select(ArticleRow.id, ArticleRow.minhash).where(ArticleRow.minhash.is_not(None))
         loaded = 0
         for article_id, blob in session.execute(stmt.execution_options(yield_per=2000)):
-            if article_id in self._hashes or blob is None:
-                continue
-            mh = _lean(_minhash(blob, self.num_perm))
-            if mh is not None:
-                self._lsh.insert(article_id, mh)
-                self._hashes[article_id] = mh
+            values = _hashvalues(blob, self.num_perm) if blob is not None else None
+            if values is not None:
+                self._bands.insert(article_id, values)
                 loaded += 1
+                self._bands.maybe_flush()
+        self.commit()
         return loaded
 
-    def add_batch(self, signatures: dict[str, bytes]) -> list[tuple[str, str, float]]:
-        """Insert ``signatures`` (id → bytes) and return the near-duplicate pairs they form,
-        with the smaller id first, among themselves and with everything indexed before."""
-        added: list[str] = []
+    def add_batch(
+        self, signatures: dict[str, bytes], lookup: SignatureLookup | None = None
+    ) -> list[tuple[str, str, float]]:
+        """Insert ``signatures`` (id → bytes; ids not indexed yet) and return the near-duplicate
+        pairs they form, with the smaller id first, among themselves and with everything indexed
+        before. ``lookup`` fetches the signatures of earlier articles that LSH proposes as
+        candidates (without it such candidates cannot be scored and are dropped)."""
+        added: dict[str, npt.NDArray[np.uint64]] = {}
         for article_id in sorted(signatures):
-            if article_id in self._hashes:
+            values = _hashvalues(signatures[article_id], self.num_perm)
+            if values is None or article_id in added:
                 continue
-            mh = _lean(_minhash(signatures[article_id], self.num_perm))
-            if mh is None:
+            self._bands.insert(article_id, values)
+            added[article_id] = values
+        candidates: set[tuple[str, str]] = set()
+        for article_id, values in added.items():
+            for other in self._bands.query(values):
+                if other != article_id:
+                    candidates.add((min(article_id, other), max(article_id, other)))
+        wanted = sorted({x for pair in candidates for x in pair if x not in added})
+        known: dict[str, npt.NDArray[np.uint64]] = dict(added)
+        if wanted and lookup is not None:
+            for other, blob in lookup(wanted).items():
+                values = _hashvalues(blob, self.num_perm)
+                if values is not None:
+                    known[other] = values
+        pairs: list[tuple[str, str, float]] = []
+        for a, b in sorted(candidates):
+            if a not in known or b not in known:
                 continue
-            self._lsh.insert(article_id, mh)
-            self._hashes[article_id] = mh
-            added.append(article_id)
-        self._pending.extend(added)
-        pairs: dict[tuple[str, str], float] = {}
-        for article_id in added:
-            mh = self._hashes[article_id]
-            for other in self._lsh.query(mh):
-                if other == article_id:
-                    continue
-                pair = (min(article_id, other), max(article_id, other))
-                if pair in pairs:
-                    continue
-                score = float(mh.jaccard(self._hashes[other]))
-                if score >= self.threshold:
-                    pairs[pair] = round(score, 4)
-        return sorted((a, b, s) for (a, b), s in pairs.items())
+            # MinHash.jaccard: the share of equal hash values
+            score = float(np.count_nonzero(known[a] == known[b])) / self.num_perm
+            if score >= self.threshold:
+                pairs.append((a, b, round(score, 4)))
+        return pairs
 
     def commit(self) -> None:
-        self._pending.clear()
+        # only committed ids are ever flushed, so a rollback can drop the recent ones
+        self._bands.maybe_flush()
+        self._committed = len(self._bands)
 
     def rollback(self) -> None:
-        for article_id in self._pending:
-            self._lsh.remove(article_id)
-            del self._hashes[article_id]
-        self._pending.clear()
+        self._bands.truncate(self._committed)
 
 
 def link_near_duplicates(
@@ -200,7 +224,7 @@ def link_near_duplicates(
                 }
     if index is not None:
         batch = {a.id: signatures[a.id] for a in articles if a.id in signatures}
-        for a, b, score in index.add_batch(batch):
+        for a, b, score in index.add_batch(batch, stored_signatures(session)):
             rows[(a, b, "minhash")] = {
                 "article_id": a,
                 "other_id": b,
@@ -341,65 +365,92 @@ def compute_clusters(
     return out
 
 
-def _load_group(session: Session, key: str) -> list[_Member]:
-    stmt = (
-        select(
-            EventRow.article_id,
-            EventRow.event_id,
-            EventRow.cameo_code,
-            EventRow.cameo_root,
-            EventRow.plover_type,
-            EventRow.day,
-            EventRow.source_country,
-            EventRow.source_org,
-            EventRow.source_kb,
-            EventRow.source_text,
-            EventRow.target_country,
-            EventRow.target_org,
-            EventRow.target_kb,
-            EventRow.target_text,
-            ArticleRow.outlet,
-            ArticleRow.url,
-            ArticleRow.source,
-            ArticleRow.published,
-        )
-        .join(ArticleRow, ArticleRow.id == EventRow.article_id)
-        .where(EventRow.cluster_key == key)
+def _load_groups(session: Session, keys: list[str]) -> dict[str, list[_Member]]:
+    """The stored events of the groups ``keys`` (one query per 500 keys)."""
+    columns = (
+        EventRow.cluster_key,
+        EventRow.article_id,
+        EventRow.event_id,
+        EventRow.cameo_code,
+        EventRow.cameo_root,
+        EventRow.plover_type,
+        EventRow.day,
+        EventRow.source_country,
+        EventRow.source_org,
+        EventRow.source_kb,
+        EventRow.source_text,
+        EventRow.target_country,
+        EventRow.target_org,
+        EventRow.target_kb,
+        EventRow.target_text,
+        ArticleRow.outlet,
+        ArticleRow.url,
+        ArticleRow.source,
+        ArticleRow.published,
     )
-    members: list[_Member] = []
-    for r in session.execute(stmt):
-        members.append(
-            _Member(
-                article_id=r.article_id,
-                event_id=r.event_id,
-                cameo_code=r.cameo_code,
-                day=r.day,
-                outlet=_outlet(r.outlet, r.url, r.source),
-                published=to_utc(r.published),
-                source_key=arg_key(r.source_country, r.source_org, r.source_kb, r.source_text),
-                target_key=arg_key(r.target_country, r.target_org, r.target_kb, r.target_text),
-                plover_type=r.plover_type,
-                cameo_root=r.cameo_root,
-            )
+    groups: dict[str, list[_Member]] = {key: [] for key in keys}
+    for i in range(0, len(keys), 500):
+        stmt = (
+            select(*columns)
+            .join(ArticleRow, ArticleRow.id == EventRow.article_id)
+            .where(EventRow.cluster_key.in_(keys[i : i + 500]))
         )
-    return members
+        for r in session.execute(stmt):
+            groups[r.cluster_key].append(
+                _Member(
+                    article_id=r.article_id,
+                    event_id=r.event_id,
+                    cameo_code=r.cameo_code,
+                    day=r.day,
+                    outlet=_outlet(r.outlet, r.url, r.source),
+                    published=to_utc(r.published),
+                    source_key=arg_key(r.source_country, r.source_org, r.source_kb, r.source_text),
+                    target_key=arg_key(r.target_country, r.target_org, r.target_kb, r.target_text),
+                    plover_type=r.plover_type,
+                    cameo_root=r.cameo_root,
+                )
+            )
+    return groups
 
 
 def recluster(session: Session, keys: Iterable[str], policy: ClusterPolicy = DEFAULT_POLICY) -> int:
-    """Recompute the clusters of the groups ``keys``. Returns the number of clusters written."""
-    written = 0
-    for key in sorted(set(keys)):
-        clusters = compute_clusters(key, _load_group(session, key), policy)
-        session.execute(update(EventRow).where(EventRow.cluster_key == key).values(cluster_id=None))
-        session.execute(delete(EventClusterRow).where(EventClusterRow.cluster_key == key))
-        if not clusters:
-            continue
-        session.execute(insert(EventClusterRow), [row for row, _ in clusters])
-        assignments = [
-            {"article_id": m.article_id, "event_id": m.event_id, "cluster_id": row["id"]}
-            for row, members in clusters
-            for m in members
-        ]
-        session.execute(update(EventRow), assignments)
-        written += len(clusters)
-    return written
+    """Recompute the clusters of the groups ``keys``. Returns the number of clusters written.
+
+    A handful of statements per batch whatever the number of groups: the groups' events are read
+    in one query, their old clusters deleted in one, the new ones inserted in one and every event
+    of the groups assigned its cluster in one executemany (each event of a group belongs to
+    exactly one of its new clusters, so no event keeps a stale cluster id).
+    """
+    ordered = sorted(set(keys))
+    if not ordered:
+        return 0
+    groups = _load_groups(session, ordered)
+    rows: list[dict[str, Any]] = []
+    assignments: list[dict[str, Any]] = []
+    for key in ordered:
+        for row, members in compute_clusters(key, groups[key], policy):
+            rows.append(row)
+            assignments.extend(
+                {"b_article_id": m.article_id, "b_event_id": m.event_id, "b_cluster_id": row["id"]}
+                for m in members
+            )
+    for i in range(0, len(ordered), 500):
+        chunk = ordered[i : i + 500]
+        session.execute(delete(EventClusterRow).where(EventClusterRow.cluster_key.in_(chunk)))
+    if rows:
+        session.execute(insert(core_table(EventClusterRow)), rows)
+        session.execute(_ASSIGN_CLUSTER, assignments)
+    return len(rows)
+
+
+_EVENTS = core_table(EventRow)
+#: one executemany over the events of the recomputed groups (a Core UPDATE by primary key: the
+#: ORM's bulk update of mapped objects does per-row bookkeeping that the store does not need)
+_ASSIGN_CLUSTER = (
+    update(_EVENTS)
+    .where(
+        _EVENTS.c.article_id == bindparam("b_article_id"),
+        _EVENTS.c.event_id == bindparam("b_event_id"),
+    )
+    .values(cluster_id=bindparam("b_cluster_id"))
+)
