@@ -44,6 +44,8 @@ class ModalityCues(BaseModel):
     negators: frozenset[str]
     negating_prepositions: frozenset[str]
     negating_verbs: frozenset[str]
+    #: negating verbs whose cooperative complement is a refusal ("failed to reach agreement")
+    failure_verbs: frozenset[str] = frozenset()
     hedges: frozenset[str]
     hypothetical_markers: frozenset[str]
     temporal_markers: frozenset[str]
@@ -64,6 +66,7 @@ class ModalityCues(BaseModel):
         "negators",
         "negating_prepositions",
         "negating_verbs",
+        "failure_verbs",
         "hedges",
         "hypothetical_markers",
         "temporal_markers",

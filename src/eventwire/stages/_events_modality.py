@@ -55,6 +55,9 @@ class ModalityReading:
     refusal: bool = False
     conditional_cue: bool = False
     cues: list[str] = field(default_factory=list)
+    #: the negation sits on a clause with an intent auxiliary ("*will not* accept", "said it
+    #: *would not* meet"): a refusal of the act, where CAMEO has one
+    negated_intent: bool = False
     wrappers: list[int] = field(default_factory=list)
     path: list[int] = field(default_factory=list)
     boundary: int | None = None
@@ -76,7 +79,15 @@ def _clause_cues(
             word = kt.lemma if kt.lemma != "wo" else "will"
             if word in cues.intent_auxiliaries or kt.text.lower() in cues.intent_auxiliaries:
                 flags["intent"] = True
+                flags["intent_aux_" + str(n)] = True
                 notes.append(f"aux:{kt.text.lower()}")
+            elif kt.text.lower() == "would" and _reported_clause(syn, n):
+                # "said they would boycott": the past of "will" in reported speech is the
+                # speaker's stated intent, not a hypothesis (an if-clause still makes it
+                # conditional, which takes precedence)
+                flags["intent"] = True
+                flags["intent_aux_" + str(n)] = True
+                notes.append("aux:would-reported")
             elif word in cues.hedges or kt.text.lower() in cues.hedges:
                 flags["hedge"] = True
                 notes.append(f"hedge:{kt.text.lower()}")
@@ -112,6 +123,29 @@ def _clause_cues(
                 notes.append("cond:on-condition")
 
 
+def _reported_clause(syn: Syntax, n: int) -> bool:
+    """Is clause ``n`` (or the clause it is coordinated with) the complement of a speech verb in
+    the past tense ("X *said* they would ...", "X *announced* it would ... and would ...")?"""
+    cur = n
+    for _ in range(4):
+        tok = syn.tok(cur)
+        if tok.dep != "conj" or tok.head == cur:
+            break
+        cur = tok.head
+    tok = syn.tok(cur)
+    if tok.dep != "ccomp" or tok.head == cur:
+        return False
+    head = syn.tok(tok.head)
+    return (
+        head.pos in {"VERB", "AUX"}
+        and head.lemma in syn.cues.speech_verbs
+        and (
+            head.tag in {"VBD", "VBN"}
+            or any(syn.tok(a).tag == "VBD" for a in syn.kids(tok.head, "aux"))
+        )
+    )
+
+
 def read_modality(
     syn: Syntax, anchor: int, sentence_text: str, same_agent: Callable[[int], bool] | None = None
 ) -> ModalityReading:
@@ -131,6 +165,7 @@ def read_modality(
     if flags.pop("neg_" + str(anchor), False):
         negated = True
         notes.append("neg")
+        reading.negated_intent = bool(flags.get("intent_aux_" + str(anchor)))
     cur = anchor
     boundary: int | None = None
     # cues above an if/when clause that contains the event do not apply to it ("if Russia attacks,
@@ -215,10 +250,12 @@ def read_modality(
             reading.wrappers.append(n)
             negated = True
             notes.append(f"neg:{nt.lemma}")
+            if nt.lemma in cues.failure_verbs and not node_neg:
+                reading.negated_intent = True
         elif rel in {"pcomp", "pobj"} and nt.lemma in cues.negating_prepositions:
             negated = True
             notes.append(f"neg:{nt.lemma}")
-        elif rel == "xcomp" and syn.kids(n, "dobj") and nt.pos == "VERB":
+        elif rel == "xcomp" and syn.controllers(n) and nt.pos == "VERB":
             # another actor's act wanted by the governor: "force Russia to agree", "urged X to"
             flags["hypothetical"] = True
             notes.append(f"goal:{nt.lemma}")
@@ -258,6 +295,7 @@ def read_modality(
         modality = "question"
     else:
         modality = "asserted"
+    reading.negated_intent = reading.negated_intent and modality == "negated"
     reading.intent = bool(flags.get("intent"))
     reading.modality = modality
     reading.cues = notes

@@ -124,7 +124,7 @@ class Syntax:
             return None, "none"
         dep = tok.dep
         if dep == "xcomp":
-            objs = self.kids(head, "dobj")
+            objs = self.controllers(head)
             if objs and self.tokens[head].lemma not in self.cues.intent_verbs:
                 return objs[0], "control"
             ctrl, _ = self.subject_of(head, depth + 1)
@@ -142,12 +142,40 @@ class Syntax:
         if dep == "relcl":
             return head, "relcl"
         if dep == "acl" and tok.tag == "VBG":
+            h = self.tokens[head]
+            gov = h.head
+            if (
+                h.dep in {"dobj", "attr"}
+                and gov != head
+                and self.tokens[gov].pos in {"VERB", "AUX"}
+                and self.index.at(h.start) is None
+                and h.lemma not in self.cues.collective_heads
+                and h.pos == "NOUN"
+            ):
+                # "issued a declaration demanding ...": the document speaks for whoever issued it
+                ctrl, _ = self.subject_of(gov, depth + 1)
+                if ctrl is not None:
+                    return ctrl, "control"
             return head, "relcl"
         if dep == "pcomp":
             return self.subject_of(self.tokens[head].head, depth + 1)[0], "control"
         if dep == "advcl" and tok.tag == "VBG":
             return self.subject_of(head, depth + 1)[0], "control"
         return None, "none"
+
+    def controllers(self, v: int) -> list[int]:
+        """The object of verb ``v`` that controls the subject of its infinitive complement: the
+        direct object ("urged *Russia* to withdraw") or the object of "on"/"upon" ("called on
+        *Obama* to retaliate", "prevailed upon *them* to stay")."""
+        objs = self.kids(v, "dobj")
+        if objs:
+            return objs
+        return [
+            o
+            for p in self.kids(v, "prep")
+            if self.tokens[p].lemma in {"on", "upon"}
+            for o in self.kids(p, "pobj")
+        ]
 
     def passive_agent(self, v: int) -> int | None:
         for p in self.kids(v, "agent"):

@@ -146,6 +146,11 @@ _UNKNOWN = "unknown:"
 _COMPLEMENT_TARGET_ROOTS = frozenset({"02", "10", "11", "13"})
 #: CAMEO codes of material violence, whose verbs have figurative uses with abstract objects
 _VIOLENT_PREFIXES = ("171", "18", "19", "20")
+#: CAMEO roots of cooperative acts whose negated intent ("will not accept") is a refusal (12x)
+_REFUSABLE_ROOTS = frozenset({"03", "04", "05", "06", "07", "08"})
+#: CAMEO roots of acts that ask another actor to act; the act asked for in their "that" clause is
+#: content, not a reported event ("demanded that Israel *withdraw*")
+_APPEAL_ROOTS = frozenset({"02", "10"})
 #: stands in for a missing publication date; only expressions with a written year are resolved then
 _NO_DATE = date(1970, 1, 1)
 
@@ -309,7 +314,21 @@ class _ArticleCoder:
             for cand in self._prune(cands):
                 drafts.extend(self._drafts(sent, cand))
         self._discourse_targets(drafts)
-        return self._finish(drafts)
+        return self._finish([d for d in drafts if not self._bare_mention(d)])
+
+    def _bare_mention(self, d: _Draft) -> bool:
+        """Whether a draft is an event noun that news only mentions: one whose source is read from
+        its possessor or modifier (or a pronoun or clause around it), not from a light or cue
+        verb that predicates it, that has no target and no "of" or pattern-preposition
+        complement ("the *IMF meetings* she has chaired", "*Downing Street talks* covered ...",
+        "Saudi Arabia's diplomatic *missions*"). Such a phrase names a known or background event;
+        a noun with its own complement ("Israel's destruction *of* homes", "Russia's invasion *of*
+        Ukraine") or a verb predicating it ("held talks") reports the event."""
+        cand = d.cand
+        if cand.kind != "noun" or d.target is not None or cand.source_how in {"light", "cue"}:
+            return False
+        preps = ("of", *cand.pattern.preps)
+        return not self._prep_objects([cand.anchor], preps)
 
     def _sentence_candidates(self, sent: Sentence) -> list[_Candidate]:
         out: list[_Candidate] = []
@@ -339,7 +358,28 @@ class _ArticleCoder:
                 continue
             cand.code = code
             out.append(cand)
-        return self._deontic_demands(sent, out)
+        return self._deontic_demands(sent, self._drop_demanded_content(out))
+
+    def _drop_demanded_content(self, cands: list[_Candidate]) -> list[_Candidate]:
+        """An act asked for in the "that" clause of an appeal or demand ("Egypt *demanded that*
+        Israel abandon the settlements", "urged that the talks resume") is what the speaker wants,
+        not a reported event: the appeal or demand (02x/10x, targeted at the clause's subject) is
+        the event, and candidates inside the clause are dropped."""
+        toks = self.parse.tokens
+        inner: set[int] = set()
+        for c in cands:
+            if c.kind != "verb" or c.code[:2] not in _APPEAL_ROOTS:
+                continue
+            skip = self._attribution(c.trigger)
+            for k in self.syn.kids(c.trigger, "ccomp"):
+                if k in skip or not self.syn.kids(k, "nsubj", "nsubjpass"):
+                    continue
+                if toks[k].lemma in self.cues.speech_verbs:
+                    continue
+                inner.update(self.parse.subtree(k))
+        if not inner:
+            return cands
+        return [c for c in cands if c.anchor not in inner]
 
     def _allegation_content(self, i: int) -> bool:
         """Is token ``i`` the charge of an accusation ("accused Japan *of violating* the truce",
@@ -694,11 +734,17 @@ class _ArticleCoder:
 
     def _stative_to_objects(self, v: int) -> list[int]:
         """The "to" objects of a stative passive that is active in meaning ("Russia *is opposed
-        to* mediation"; lexicon class ``STATIVE_TO``): they stand for the direct object, and the
+        to* mediation"; lexicon class ``STATIVE_TO``), or the "in" objects of one of class
+        ``STATIVE_IN`` ("the armies *were engaged in* talks"): they stand for the object, and the
         grammatical subject is the actor. Empty for other verbs."""
-        if not self.lex.in_class("STATIVE_TO", self.parse.tokens[v].lemma):
+        lemma = self.parse.tokens[v].lemma
+        if self.lex.in_class("STATIVE_TO", lemma):
+            prep = "to"
+        elif self.lex.in_class("STATIVE_IN", lemma):
+            prep = "in"
+        else:
             return []
-        return [c for o in self._prep_objects([v], ("to",)) for c in self.syn.conjuncts(o)]
+        return [c for o in self._prep_objects([v], (prep,)) for c in self.syn.conjuncts(o)]
 
     def _instrument_source(self, v: int, p: Pattern, subject: int | None) -> list[ArgActor]:
         """An unidentified source for a violent act whose only agent is an instrument or an
@@ -904,6 +950,7 @@ class _ArticleCoder:
         mods = syn.kids(anchor, "compound", "amod")
         governor = toks[anchor].head if toks[anchor].head != anchor else None
         patterns = self._possessor_reading(anchor, patterns, of_objs)
+        patterns = self._prep_order(anchor, of_objs, governor, patterns)
         for p in patterns:
             if p.object is not None:
                 lemmas = [toks[o].lemma for o in of_objs] + [toks[m].lemma for m in mods if m != n]
@@ -947,6 +994,26 @@ class _ArticleCoder:
                 governor=governor,
             )
         return None
+
+    def _prep_order(
+        self, anchor: int, of_objs: list[int], governor: int | None, patterns: list[Pattern]
+    ) -> list[Pattern]:
+        """Order the readings of an event noun by its prepositions: a reading whose preposition the
+        noun has comes first, then the readings without one, and a reading whose preposition is
+        missing last ("killed in ethnic *riots*" is the bare riot, not a riot *against* someone).
+        A ``target: pobj`` reading without its preposition (nor the governing light verb's) is
+        dropped when the noun has a bare reading."""
+        toks = self.parse.tokens
+        heads = [anchor, *of_objs]
+        if governor is not None and toks[anchor].dep == "dobj":
+            heads.append(governor)
+        has_prep = {toks[p].lemma for h in heads for p in self.syn.kids(h, "prep", "dative")}
+        present = [p for p in patterns if p.preps and set(p.preps) & has_prep]
+        bare = [p for p in patterns if not p.preps]
+        missing = [p for p in patterns if p.preps and not set(p.preps) & has_prep]
+        if bare:
+            missing = [p for p in missing if p.target != "pobj"]
+        return present + bare + missing
 
     def _possessor_reading(
         self, n: int, patterns: list[Pattern], of_objs: list[int]
@@ -1043,7 +1110,12 @@ class _ArticleCoder:
                 subj_of, how = governor, "cue"
         elif dep == "pobj" and g.lemma in _CONTEXT_PREPS:
             h = toks[governor].head
-            if toks[h].pos in {"VERB", "AUX", "ADJ"}:
+            if toks[h].pos in {"VERB", "AUX", "ADJ"} and (
+                not syn.is_passive(h) or self.lex.in_class("STATIVE_IN", toks[h].lemma)
+            ):
+                # "took part in talks", "were engaged in heavy fighting" (a stative passive whose
+                # subject is the actor): the subject takes part; "were killed in riots" says
+                # nothing of who rioted
                 subj_of, how = h, "context"
         if subj_of is None:
             return [], "none"
@@ -1071,6 +1143,17 @@ class _ArticleCoder:
             r.cues.append(f"cond:not-{phrase}")
         elif r.refusal:
             code = self.onto.refusal_code(action) if not action.startswith("12") else action
+        elif r.negated_intent and action[:2] in _REFUSABLE_ROOTS:
+            # "will not accept refugees", "said it would not meet the demands": declining to do a
+            # cooperative act is rejecting it (CAMEO 12x); a conflictual act that is not done
+            # ("will not attack") has no such code and stays negated
+            code = self.onto.refusal_code(action)
+            if code is not None:
+                r.modality = "asserted"
+                r.refusal = True
+                r.cues.append("refuse:negated")
+            else:
+                code = action
         elif (
             r.intent
             or r.conditional_cue
