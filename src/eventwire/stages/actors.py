@@ -284,6 +284,12 @@ def name_tokens(text: str | Sequence[str]) -> list[str]:
     Returns:
         e.g. ``["keir", "starmer"]`` for "Sir Keir Starmer's"; hyphenated parts become tokens.
     """
+    return list(_name_tokens(text if isinstance(text, str) else tuple(text)))
+
+
+@functools.lru_cache(maxsize=16384)
+def _name_tokens(text: str | tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`name_tokens`, cached (names recur within and across articles)."""
     raw = text.translate(_APOSTROPHES).replace("-", " ").split() if isinstance(text, str) else text
     out: list[str] = []
     for piece in raw:
@@ -293,7 +299,7 @@ def name_tokens(text: str | Sequence[str]) -> list[str]:
                 out.append(token)
     while out and (out[0] in HONORIFICS or out[0] == "the"):
         out.pop(0)
-    return out
+    return tuple(out)
 
 
 def normalise_name(text: str) -> str:
@@ -1050,8 +1056,9 @@ class _ArticleRun:
 
     def _lowercase(self) -> bool:
         """Whether the text is written without capitals (some archives lower-case everything)."""
-        letters = sum(1 for ch in self.text[:_CASE_SAMPLE] if ch.isalpha())
-        upper = sum(1 for ch in self.text[:_CASE_SAMPLE] if ch.isupper())
+        sample = self.text[:_CASE_SAMPLE]
+        letters = sum(map(str.isalpha, sample))
+        upper = sum(map(str.isupper, sample))
         return letters >= 200 and upper <= letters * _LOWERCASE_RATIO
 
     def _lowercase_spans(self) -> list[tuple[int, int, str]]:

@@ -67,98 +67,228 @@ def load_spacy(name: str | None = None) -> Language:
     )
 
 
-def _signed(value: int) -> int:
-    """``Doc.to_array`` returns uint64; HEAD holds a signed offset."""
-    return value - (1 << 64) if value >= (1 << 63) else value
+#: Dependency labels that make a noun the head of a base noun phrase (spaCy's English
+#: ``noun_chunks`` iterator, which :func:`_noun_chunks` follows).
+_NP_DEPS: frozenset[str] = frozenset(
+    {"oprd", "nsubj", "dobj", "nsubjpass", "pcomp", "pobj", "dative", "appos", "attr", "ROOT"}
+)
+_NP_POS: frozenset[str] = frozenset({"NOUN", "PROPN", "PRON"})
+#: ``ENT_IOB`` codes (0 = unset, 1 = I, 2 = O, 3 = B) as the strings :class:`Token` holds.
+_IOB_NAMES: dict[int, str] = {0: "O", 1: "I", 2: "O", 3: "B"}
 
 
-def _morph(value: str) -> str:
-    """spaCy stores an empty analysis as "_"; ``str(token.morph)`` gives ""."""
-    return "" if value == "_" else value
+def _column_strings(
+    column: list[int], strings: Any, cache: dict[int, str], empty: str = ""
+) -> list[str]:
+    """The strings of a column of hashes, one ``StringStore`` look-up per distinct hash; hash 0
+    and the string ``empty`` (spaCy's "_" for an empty morphological analysis) become ""."""
+    for key in set(column).difference(cache):
+        value = strings[key] if key else ""
+        cache[key] = "" if value == empty else value
+    return list(map(cache.__getitem__, column))
+
+
+def _lowered_lemmas(column: list[int], strings: Any, texts: list[str]) -> list[str]:
+    """Lower-cased lemmas; a token without a lemma gets its lower-cased text."""
+    lowered: dict[int, str] = {}
+    for key in set(column):
+        lowered[key] = strings[key].lower() if key else ""
+    lemmas = list(map(lowered.__getitem__, column))
+    if "" in lowered.values():
+        lemmas = [lemma or text.lower() for lemma, text in zip(lemmas, texts, strict=True)]
+    return lemmas
+
+
+def _entities(
+    doc: Doc, iob: Any, types: list[int], bounds: tuple[list[int], list[int], list[int]], text: str
+) -> list[Entity]:
+    """``Doc.ents`` from the IOB and type columns (a B with a type opens an entity, I continues it)."""
+    import numpy as np
+
+    starts, ends, sent_of = bounds
+    opens = (iob == 3) & (np.asarray(types) != 0)
+    closes = (iob == 0) | (iob == 2) | ((iob == 3) & ~opens)
+    inside = iob == 1
+    # an I that follows no open entity is invalid: let spaCy raise its own error
+    if inside[0] or bool(np.any(inside[1:] & closes[:-1])):
+        _ = doc.ents
+    firsts = np.flatnonzero(opens).tolist()
+    if not firsts:
+        return []
+    others = np.flatnonzero(~inside)
+    after = np.searchsorted(others, firsts, side="right")
+    n = len(starts)
+    lasts = [int(others[k]) if k < len(others) else n for k in after.tolist()]
+    strings = doc.vocab.strings
+    return [
+        Entity(
+            label=strings[types[s]],
+            text=text[starts[s] : ends[e - 1]],
+            start=starts[s],
+            end=ends[e - 1],
+            tok_start=s,
+            tok_end=e,
+            sentence=sent_of[s],
+        )
+        for s, e in zip(firsts, lasts, strict=True)
+    ]
+
+
+def _noun_chunks(
+    doc: Doc,
+    pos: list[str],
+    dep: list[str],
+    heads: list[int],
+    bounds: tuple[list[int], list[int], list[int]],
+    text: str,
+) -> list[NounChunk]:
+    """spaCy's English ``noun_chunks`` over our columns.
+
+    A noun, proper noun or pronoun heads a chunk when its relation is one of :data:`_NP_DEPS`, or
+    when it is a conjunct whose first leftward-attached conjunct head has such a relation; the chunk
+    runs from its left edge to the noun, and nested chunks are dropped. Left edges come from spaCy
+    (``Token.left_edge``, only for the few nouns that qualify). The chunk's root is the noun when
+    every other token of the chunk hangs below it inside the chunk (always, for a projective
+    parse); otherwise spaCy's ``Span.root`` decides.
+    """
+    starts, ends, sent_of = bounds
+    chunks: list[NounChunk] = []
+    prev_end = -1
+    for i, (p, d) in enumerate(zip(pos, dep, strict=True)):
+        if p not in _NP_POS:
+            continue
+        if d not in _NP_DEPS:
+            if d != "conj":
+                continue
+            head = heads[i]
+            while dep[head] == "conj" and heads[head] < head:
+                head = heads[head]
+            if dep[head] not in _NP_DEPS:
+                continue
+        left: int = doc[i].left_edge.i
+        if left <= prev_end:
+            continue
+        prev_end = i
+        root = i
+        for t in range(left, i):
+            h = heads[t]
+            if h == t or h < left or h > i:
+                root = doc[left : i + 1].root.i
+                break
+        chunks.append(
+            NounChunk(
+                text=text[starts[left] : ends[i]],
+                start=starts[left],
+                end=ends[i],
+                tok_start=left,
+                tok_end=i + 1,
+                root=root,
+                sentence=sent_of[left],
+            )
+        )
+    return chunks
 
 
 def doc_to_parse(doc: Doc, model: str = "") -> Parse:
-    """Convert a spaCy ``Doc`` into the project's :class:`Parse`."""
-    tokens: list[Token] = []
-    sentences: list[Sentence] = []
-    sent_of: list[int] = [0] * len(doc)
-    for s_index, sent in enumerate(doc.sents):
-        for k in range(sent.start, sent.end):
-            sent_of[k] = s_index
-        sentences.append(
-            Sentence(
-                index=s_index,
-                start=sent.start_char,
-                end=sent.end_char,
-                text=sent.text,
-                tok_start=sent.start,
-                tok_end=sent.end,
-            )
-        )
-    # One ``to_array`` call instead of a Python ``Token`` object per token (the conversion ran at
-    # ~12% of parse time under the profiler); hashes are turned into strings through a local cache.
-    from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, IDX, LEMMA, LENGTH, MORPH, POS, TAG
+    """Convert a spaCy ``Doc`` into the project's :class:`Parse`.
 
+    The conversion works on columns: one ``Doc.to_array`` call, string hashes mapped through a
+    per-document cache, tokens built with ``map``; sentences, entities and noun chunks are derived
+    from the same columns. spaCy's ``Doc.sents``/``Doc.ents``/``Doc.noun_chunks`` create a Python
+    ``Token`` per token and cost more than the rest of the conversion together. The result equals
+    the per-token conversion through spaCy's own objects (``tests/unit/test_perf_equivalence.py``).
+    """
+    import numpy as np
+    from spacy.attrs import (
+        DEP,
+        ENT_IOB,
+        ENT_TYPE,
+        HEAD,
+        IDX,
+        LEMMA,
+        LENGTH,
+        MORPH,
+        ORTH,
+        POS,
+        SENT_START,
+        SPACY,
+        TAG,
+    )
+    from spacy.lang.en.syntax_iterators import noun_chunks as english_noun_chunks
+
+    n = len(doc)
+    if n == 0:
+        return Parse(model=model)
     strings = doc.vocab.strings
-    cache: dict[int, str] = {0: ""}
+    # uint64 columns: string hashes; HEAD (an offset) and SENT_START (1, 0, -1) are signed
+    columns = doc.to_array(
+        [IDX, LENGTH, HEAD, SENT_START, ENT_IOB, ENT_TYPE, DEP, POS, TAG, LEMMA, MORPH, ORTH, SPACY]
+    )
+    # Doc.text joins ``Token.text_with_ws`` over a Python Token per token; the same text from the
+    # ORTH and SPACY columns
+    texts = _column_strings(columns[:, 11].tolist(), strings, {})
+    text = "".join(map(str.__add__, texts, map(("", " ").__getitem__, columns[:, 12].tolist())))
+    signed = columns[:, :4].astype(np.int64)
+    idx = signed[:, 0]
+    starts: list[int] = idx.tolist()
+    ends: list[int] = (idx + signed[:, 1]).tolist()
+    heads: list[int] = (np.arange(n, dtype=np.int64) + signed[:, 2]).tolist()
 
-    def lookup(key: int) -> str:
-        value = cache.get(key)
-        if value is None:
-            value = cache[key] = strings[key]
-        return value
-
-    text = doc.text
-    iob_names = ("O", "I", "O", "B")
-    rows = doc.to_array(
-        [IDX, LENGTH, HEAD, DEP, POS, TAG, LEMMA, ENT_IOB, ENT_TYPE, MORPH]
-    ).tolist()
-    for i, (idx, length, head, dep, pos, tag, lemma, iob, ent, morph) in enumerate(rows):
-        tok_text = text[idx : idx + length]
-        lemma_s = lookup(lemma)
-        tokens.append(
-            Token(
-                i=i,
-                text=tok_text,
-                start=idx,
-                end=idx + length,
-                lemma=lemma_s.lower() if lemma_s else tok_text.lower(),
-                pos=lookup(pos),
-                tag=lookup(tag),
-                dep=lookup(dep),
-                head=i + _signed(head),
-                sent=sent_of[i],
-                ent_type=lookup(ent),
-                ent_iob=iob_names[iob] if iob < 4 else "O",
-                morph=_morph(lookup(morph)),
-            )
+    # Doc.sents: a sentence starts at token 0 and at every token whose sent_start is 1
+    if doc.has_annotation("SENT_START") and "sents" not in doc.user_hooks:
+        is_start = signed[:, 3] == 1
+        is_start[0] = True
+    else:  # a custom hook, or no boundaries (spaCy's iterator raises its own error)
+        is_start = np.zeros(n, dtype=bool)
+        is_start[[sent.start for sent in doc.sents]] = True
+    sent_of: list[int] = (np.cumsum(is_start) - 1).tolist()
+    firsts: list[int] = np.flatnonzero(is_start).tolist()
+    sentences = [
+        Sentence(
+            index=k,
+            start=starts[s],
+            end=ends[e - 1],
+            text=text[starts[s] : ends[e - 1]],
+            tok_start=s,
+            tok_end=e,
         )
-    entities = [
-        Entity(
-            label=ent.label_,
-            text=ent.text,
-            start=ent.start_char,
-            end=ent.end_char,
-            tok_start=ent.start,
-            tok_end=ent.end,
-            sentence=sent_of[ent.start],
-        )
-        for ent in doc.ents
+        for k, (s, e) in enumerate(zip(firsts, [*firsts[1:], n], strict=True))
     ]
+
+    cache: dict[int, str] = {}
+    ent_types = columns[:, 5].tolist()
+    dep = _column_strings(columns[:, 6].tolist(), strings, cache)
+    pos = _column_strings(columns[:, 7].tolist(), strings, cache)
+    tag = _column_strings(columns[:, 8].tolist(), strings, cache)
+    ent_type = _column_strings(ent_types, strings, cache)
+    morph = _column_strings(columns[:, 10].tolist(), strings, {}, empty="_")
+    ent_iob = list(map(_IOB_NAMES.__getitem__, columns[:, 4].tolist()))
+    lemmas = _lowered_lemmas(columns[:, 9].tolist(), strings, texts)
+    tokens = list(
+        map(
+            Token, range(n), texts, starts, ends, lemmas, pos, tag, dep, heads, sent_of,
+            ent_type, ent_iob, morph,
+        )
+    )
+    bounds = (starts, ends, sent_of)
+    entities = _entities(doc, columns[:, 4], ent_types, bounds, text)
     chunks: list[NounChunk] = []
     if doc.has_annotation("DEP"):
-        chunks = [
-            NounChunk(
-                text=nc.text,
-                start=nc.start_char,
-                end=nc.end_char,
-                tok_start=nc.start,
-                tok_end=nc.end,
-                root=nc.root.i,
-                sentence=sent_of[nc.start],
-            )
-            for nc in doc.noun_chunks
-        ]
+        if getattr(doc, "noun_chunks_iterator", None) is english_noun_chunks:
+            chunks = _noun_chunks(doc, pos, dep, heads, bounds, text)
+        else:
+            chunks = [
+                NounChunk(
+                    text=nc.text,
+                    start=nc.start_char,
+                    end=nc.end_char,
+                    tok_start=nc.start,
+                    tok_end=nc.end,
+                    root=nc.root.i,
+                    sentence=sent_of[nc.start],
+                )
+                for nc in doc.noun_chunks
+            ]
     return Parse(
         tokens=tokens, sentences=sentences, entities=entities, noun_chunks=chunks, model=model
     )
