@@ -388,12 +388,27 @@ class _DaskIngest:
             self._submit([article], f"eventwire-code-{token}-{batch.number}-{i}")
             for i, article in enumerate(batch.todo)
         ]
-        coded: list[Article] = []
+        outcomes: list[tuple[list[Article], dict[str, bytes]] | _TaskFailed] = []
         for article, single in zip(batch.todo, singles, strict=True):
             try:
-                done, sigs = self._result(single, f"article {article.id}")
+                outcomes.append(self._result(single, f"article {article.id}"))
             except _TaskFailed as failed:
-                exc = failed.error
+                outcomes.append(failed)
+            single.release()
+        coded: list[Article] = []
+        for n, (article, outcome) in enumerate(zip(batch.todo, outcomes, strict=True)):
+            if isinstance(outcome, _TaskFailed) and type(outcome.error).__name__ == "KilledWorker":
+                # A worker killed by another article takes the innocent tasks it held with it, and
+                # the scheduler counts that death against them too. Now that every single of this
+                # batch has ended, retry such an article alone before calling it the culprit.
+                alone = self._submit([article], f"eventwire-code-{token}-{batch.number}-{n}-alone")
+                try:
+                    outcome = self._result(alone, f"article {article.id}")
+                except _TaskFailed as failed:
+                    outcome = failed
+                alone.release()
+            if isinstance(outcome, _TaskFailed):
+                exc = outcome.error
                 reason = f"coding failed on the cluster: {type(exc).__name__}: {exc}"
                 LOGGER.error("article %s (%s): %s", article.id, article.source, reason)
                 batch.rejects.append(
@@ -407,9 +422,9 @@ class _DaskIngest:
                 )
                 self.stats.rejected += 1
             else:
+                done, sigs = outcome
                 coded.extend(done)
                 batch.signatures.update(sigs)
-            single.release()
         batch.coded = coded
 
     # -- writing -----------------------------------------------------------------------------
