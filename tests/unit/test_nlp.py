@@ -106,3 +106,34 @@ def test_nlp_vocabulary_does_not_grow_across_batches(nlp_stage: NlpStage) -> Non
     out = list(nlp_stage.pipe(second))
     assert out[0].parse is not None and out[0].parse.tokens[0].text == "zq200xw"
     assert len(nlp_stage._nlp.vocab.strings) == size
+
+
+def test_nlp_batches_are_bounded_by_text_length(monkeypatch: pytest.MonkeyPatch) -> None:
+    stage = NlpStage(batch_size=32, batch_chars=1500)
+    batches: list[list[str]] = []
+
+    def fake_parse(batch: list[Article]) -> list[Article]:
+        batches.append([a.source_id or "" for a in batch])
+        return batch
+
+    monkeypatch.setattr(stage, "_ensure_initialized", lambda: None)
+    monkeypatch.setattr(stage, "_parse_batch", fake_parse)
+    sizes = [100, 900, 700, 50, 2000, 10, 10]
+    articles = [Article.create("word " * (n // 5), source="t", source_id=str(i)) for i, n in enumerate(sizes)]
+    out = list(stage.pipe(articles))
+    assert [a.source_id for a in out] == [str(i) for i in range(len(sizes))]  # order, nothing lost
+    # 100+900+700 reaches 1500 -> flush; 50+2000 -> flush; the tail is flushed at the end
+    assert batches == [["0", "1", "2"], ["3", "4"], ["5", "6"]]
+
+
+def test_nlp_lemmatizer_cache_is_bounded() -> None:
+    pytest.importorskip("spacy")
+    try:
+        stage = NlpStage()
+        stage.initialize()
+    except ModelNotFound:
+        pytest.skip("no English spaCy model installed")
+    cache = stage._nlp.get_pipe("lemmatizer").cache
+    cache.update({(i, i): ["x"] for i in range(stage.LEMMA_CACHE_LIMIT + 1)})
+    list(stage.pipe([Article.create("Officials met in Geneva on Monday.", source="t")]))
+    assert len(cache) < 1000
