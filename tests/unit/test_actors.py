@@ -819,3 +819,15 @@ def test_actors_party_state_tag_with_abbreviated_state(resolver: ActorResolver) 
     )
     actor = actor_at(resolver(article).actors, "Maria Lopez")
     assert actor is not None and (actor.country, actor.sector) == ("USA", "LEG")
+
+
+def test_actors_regnal_numeral_or_initial_is_no_surname() -> None:
+    # "Juan Carlos I" in the shipped KB: the numeral must not make every stray "I" a king
+    # (spaCy reads "Jamiat-i-Islami leader ..." as a person name containing "i")
+    from eventwire.kb import load_kb
+
+    shipped = PersonMatcher(load_kb())
+    assert shipped.match("I") is None
+    assert shipped.match(["i"]) is None
+    found = shipped.match("Juan Carlos")
+    assert found is not None and found.person.id == "juan-carlos-i"

@@ -203,3 +203,20 @@ def test_noun_reading_with_its_preposition_wins(code: Callable[[str], list[Event
     assert all("bare" not in e.reason for e in events)
     events = code("Britain held talks in London.")
     assert events and all(".with" not in e.reason.split(" | ")[0] for e in events)
+
+
+# -- an event noun predicated of the subject through a preposition is reported, not mentioned --
+
+
+def test_noun_predicated_of_the_subject_is_kept(code: Callable[[str], list[Event]]) -> None:
+    events = code("Britain and France are active in discussions about a peacekeeping presence.")
+    consults = _by_root(events, "04")
+    assert sorted(_src(e) or "" for e in consults) == ["FRA", "GBR"]
+    assert all(e.modality == "asserted" for e in consults)
+
+
+def test_noun_with_only_a_modifier_source_is_still_a_mention(
+    code: Callable[[str], list[Event]],
+) -> None:
+    events = code("The Japan talks were mentioned in a footnote of the report.")
+    assert _by_root(events, "04") == []

@@ -433,8 +433,13 @@ class PersonMatcher:
                 if tokens not in regnal or len(tokens) > 1:
                     _add(self.by_name, " ".join(tokens), person)
                 if len(tokens) > 1:
-                    _add(self.by_surname, tokens[-1], person)
                     _add(self.by_name, "".join(tokens), person)
+                # a regnal numeral or an initial is no surname: "Juan Carlos I" must not be found
+                # by the "i" of "Jamiat-i-Islami"
+                if len(tokens[-1]) < 2 or tokens[-1] in REGNAL_NUMERALS:
+                    continue
+                if len(tokens) > 1:
+                    _add(self.by_surname, tokens[-1], person)
                 metaphone, nysiis = _keys(tokens[-1])
                 _add(self.by_phonetic, "M:" + metaphone, person)
                 _add(self.by_phonetic, "N:" + nysiis, person)

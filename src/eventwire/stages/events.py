@@ -155,6 +155,14 @@ _APPEAL_ROOTS = frozenset({"02", "10"})
 _NO_DATE = date(1970, 1, 1)
 
 
+#: Words through which an event noun is predicated of the subject ("are active in talks", "took
+#: part in the negotiations", "is involved in mediation").
+_PARTICIPATION = frozenset(
+    {"active", "engaged", "engage", "involved", "involve", "participate", "part", "role", "busy",
+     "join"}
+)  # fmt: skip
+
+
 @dataclass(slots=True)
 class _Candidate:
     pattern: Pattern
@@ -328,7 +336,37 @@ class _ArticleCoder:
         if cand.kind != "noun" or d.target is not None or cand.source_how in {"light", "cue"}:
             return False
         preps = ("of", *cand.pattern.preps)
-        return not self._prep_objects([cand.anchor], preps)
+        if self._prep_objects([cand.anchor], preps):
+            return False
+        return not self._predicated_of_sources(cand)
+
+    def _predicated_of_sources(self, cand: _Candidate) -> bool:
+        """Whether the event noun is predicated of its sources through a preposition: "Finland and
+        Poland are active *in discussions*", "rebels took part *in talks*" (subject of the word the
+        preposition hangs on = the sources) — an act of the subject, not a mention."""
+        toks = self.parse.tokens
+        noun = toks[cand.anchor]
+        if noun.dep != "pobj" or noun.head == noun.i:
+            return False
+        gov = toks[toks[noun.head].head]
+        participating = gov.lemma.lower() in _PARTICIPATION or (
+            # "are active in talks": the preposition may hang on the copula
+            gov.lemma == "be"
+            and any(
+                t.head == gov.i and t.dep in {"acomp", "attr"} and t.lemma.lower() in _PARTICIPATION
+                for t in toks[max(0, gov.i - 12) : gov.i + 12]
+                if t.sent == gov.sent
+            )
+        )
+        if not participating:
+            return False
+        if gov.pos == "NOUN":  # "took part in", "played a role in": the verb's subject
+            gov = toks[gov.head]
+        subj, _ = self.syn.subject_of(gov.i)
+        if subj is None:
+            return False
+        ids = {a.actor.id for a in cand.sources}
+        return bool(ids & {a.actor.id for a in self.syn.actors_of(subj)})
 
     def _sentence_candidates(self, sent: Sentence) -> list[_Candidate]:
         out: list[_Candidate] = []
