@@ -383,6 +383,8 @@ class _DaskIngest:
             type(error).__name__,
             error,
         )
+        from distributed.scheduler import KilledWorker  # a cluster is running: installed
+
         token = os.urandom(6).hex()
         singles = [
             self._submit([article], f"eventwire-code-{token}-{batch.number}-{i}")
@@ -397,7 +399,7 @@ class _DaskIngest:
             single.release()
         coded: list[Article] = []
         for n, (article, outcome) in enumerate(zip(batch.todo, outcomes, strict=True)):
-            if isinstance(outcome, _TaskFailed) and type(outcome.error).__name__ == "KilledWorker":
+            if isinstance(outcome, _TaskFailed) and isinstance(outcome.error, KilledWorker):
                 # A worker killed by another article takes the innocent tasks it held with it, and
                 # the scheduler counts that death against them too. Now that every single of this
                 # batch has ended, retry such an article alone before calling it the culprit.

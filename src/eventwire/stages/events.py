@@ -353,9 +353,7 @@ class _ArticleCoder:
             # "are active in talks": the preposition may hang on the copula
             gov.lemma == "be"
             and any(
-                t.head == gov.i and t.dep in {"acomp", "attr"} and t.lemma.lower() in _PARTICIPATION
-                for t in toks[max(0, gov.i - 12) : gov.i + 12]
-                if t.sent == gov.sent
+                toks[k].lemma.lower() in _PARTICIPATION for k in self.syn.kids(gov.i, "acomp", "attr")
             )
         )
         if not participating:
