@@ -66,3 +66,51 @@ def test_tone_uses_parse_sentences_and_mean_compound(stage: ToneStage) -> None:
 def test_tone_empty_article_is_neutral(stage: ToneStage) -> None:
     article = stage(Article.create("   "))
     assert article.tone.compound == 0.0 and article.tone.sentences == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ministers met in Geneva on Tuesday.",  # no lexicon word: the shortcut
+        "  The talks ended at 5 p.m. on Friday !!!  ",  # punctuation alone scales nothing
+        "",
+        "...",
+        "The summit was a great success.",
+        "The attack killed 12 people and wounded dozens.",
+        "It was not a bad deal, but the terms were HORRIBLE!!",
+        "No progress, no hope.",
+        "They were kind of pleased :)",
+        "Talks collapsed \U0001f620 after the vote.",  # an emoji: the library's own path
+        "Officials said the least they could do was help.",
+    ],
+)
+def test_tone_polarity_scores_equal_vader(text: str) -> None:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    scorer = ToneScorer()
+    assert scorer.polarity_scores(text) == SentimentIntensityAnalyzer().polarity_scores(text)
+
+
+def test_tone_polarity_scores_equal_vader_on_news() -> None:
+    from pathlib import Path
+
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    news = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "news"
+    files = sorted(news.glob("*.jsonl"))
+    if not files:
+        pytest.skip("shared news corpora not available")
+    import json
+
+    scorer, vader = ToneScorer(), SentimentIntensityAnalyzer()
+    checked = shortcut = 0
+    for path in files:
+        with path.open(encoding="utf-8") as handle:
+            for _, line in zip(range(20), handle, strict=False):
+                text = str(json.loads(line).get("text") or "")
+                for start, end in split_sentences(text):
+                    sentence = text[start:end]
+                    assert scorer.polarity_scores(sentence) == vader.polarity_scores(sentence), sentence
+                    checked += 1
+                    shortcut += scorer.polarity_scores(sentence)["neu"] == 1.0
+    assert checked > 500 and shortcut > 50  # both paths were exercised

@@ -286,6 +286,13 @@ class CleanStage(BaseStage):
     def initialize(self) -> None:
         if self.near_duplicates:
             self._bands = MinHashBands(self.minhash_threshold, self.minhash_perm)
+        # langdetect loads its 55 language profiles (~88,000 lists of floats) on its first call.
+        # Loaded here, they are part of the data the pipeline exempts from the cyclic garbage
+        # collector before the first article (``gc.freeze``); loaded by the first non-English
+        # article, every later full collection traversed them again.
+        from langdetect.detector_factory import init_factory
+
+        init_factory()
 
     def process(self, article: Article) -> Article:
         self._flag_headline(article)

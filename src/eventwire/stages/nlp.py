@@ -352,7 +352,7 @@ class NlpStage(BaseStage):
         # Bounds a batch by its text as well as its article count: the parse of a batch is the
         # pipeline's largest transient allocation, so without it the peak memory of a long run
         # depended on how many long articles happened to fall into one batch.
-        self.batch_chars = batch_chars or (nlp_cfg.batch_chars if nlp_cfg else 100_000)
+        self.batch_chars = batch_chars or (nlp_cfg.batch_chars if nlp_cfg else 40_000)
         self._nlp: Any = None
 
     def initialize(self) -> None:
@@ -399,9 +399,19 @@ class NlpStage(BaseStage):
         batch: list[Article] = []
         chars = 0
         for article in articles:
+            length = min(len(article.text), self.max_chars)
+            # spaCy's memory for one batch grows with its tokens (the parser precomputes features
+            # for every token, ~4 KiB each): the batch is parsed *before* an article would take it
+            # past ``batch_chars``, so that a batch holds at most ``batch_chars`` characters or one
+            # longer article, whatever order the articles come in, and the peak RSS does not grow
+            # with the number of articles ingested
+            if batch and chars + length > self.batch_chars:
+                yield from self._parse_batch(batch)
+                batch = []
+                chars = 0
             batch.append(article)
-            chars += min(len(article.text), self.max_chars)
-            if len(batch) >= size or chars >= self.batch_chars:
+            chars += length
+            if len(batch) >= size:
                 yield from self._parse_batch(batch)
                 batch = []
                 chars = 0
