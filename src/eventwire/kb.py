@@ -212,10 +212,14 @@ class CountryEntry(_Entry):
     cameo: str | None = None
     kind: Literal["state", "territory", "disputed"] = "state"
     parent: str | None = None
+    #: independence day of a state that split from ``predecessor``: before it, the state's names
+    #: and capital denote the predecessor (Juba is in Sudan before 2011-07-09)
+    since: date | None = None
+    predecessor: str | None = None
 
     _names = field_validator("aliases", "adjectives", "demonyms", "capital_aliases")(_check_names)
 
-    @field_validator("code", "parent")
+    @field_validator("code", "parent", "predecessor")
     @classmethod
     def _code3(cls, value: str | None) -> str | None:
         if value is not None and not _CODE3.match(value):
@@ -1092,6 +1096,14 @@ class KnowledgeBase:
         """Find a country by output code or by CAMEO code ("KSV" -> XKX, "TMP" -> TLS)."""
         code = code.strip().upper()
         return self.countries.get(code) or self._cameo.get(code)
+
+    def country_code_on(self, code: str, day: date | None) -> str:
+        """The state that ``code`` denoted on ``day``: the predecessor of a state that did not
+        exist yet (SSD -> SDN before 2011-07-09), else ``code`` itself (also without a day)."""
+        entry = self.countries.get(code)
+        if day is None or entry is None or entry.since is None or entry.predecessor is None:
+            return code
+        return entry.predecessor if day < entry.since else code
 
     def country_by_capital(self, text: str) -> CountryEntry | None:
         """Find the country whose capital (or a spelling of it) is ``text`` ("Kiev" -> UKR)."""

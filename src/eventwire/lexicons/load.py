@@ -515,6 +515,19 @@ def _build(sources: list[_Source], ontology: Ontology, *, user_from: int) -> Lex
                 raise LexiconError(
                     f"{label}: unknown CAMEO code {pattern.cameo!r}", path=src.name, row=row
                 )
+            if pattern.plover is not None:
+                try:
+                    ptype = ontology.plover(pattern.plover)
+                except LexiconError:
+                    raise LexiconError(
+                        f"{label}: unknown PLOVER type {pattern.plover!r}", path=src.name, row=row
+                    ) from None
+                if pattern.plover_mode is not None and pattern.plover_mode not in ptype.modes:
+                    raise LexiconError(
+                        f"{label}: PLOVER type {ptype.name} has no mode {pattern.plover_mode!r}",
+                        path=src.name,
+                        row=row,
+                    )
             for item in pattern.object or ():
                 if item.startswith("@") and item[1:] not in classes:
                     raise LexiconError(

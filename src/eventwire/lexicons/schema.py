@@ -14,7 +14,14 @@ Pattern semantics (the contract with the event coder):
   with-object); :meth:`Pattern.object_slot` says which. ``target`` names the dependent that supplies the target
   actor: ``dobj``, ``pobj`` (object of one of ``preps``), ``iobj``, or ``none`` (monadic event, no
   target). ``passive`` allows the pattern to fire in the passive voice ("X was attacked by Y":
-  source = agent, target = subject).
+  source = agent, target = subject). ``intransitive: true`` (only with ``target: none``) makes
+  the pattern fire only when the verb has no direct object: the monadic reading of a verb that
+  also has a transitive sense ("the talks *collapsed*" vs "*collapsed* the coalition").
+* ``plover``/``plover_mode`` override the PLOVER type and mode that the CAMEO code's ontology row
+  gives, for acts that PLOVER v2 files elsewhere than the CAMEO-to-PLOVER table (a resignation is
+  CAMEO 0831 but PLOVER RETREAT, mode ``resign``); they apply only while the event keeps the
+  pattern's own code (an intended or refused act takes the type of its 03x/12x code). The loader
+  checks them against ``plover.yaml``.
 * ``kind: noun`` - ``lemma`` is an event noun. ``object`` constrains the head of its ``of`` phrase
   ("suspension of *aid*"); ``preps`` name the preposition whose object is the target ("sanctions
   *on* Iran"); ``target: poss`` means the possessor is the *target* ("Navalny's arrest"), otherwise a
@@ -138,6 +145,9 @@ class Pattern(_Strict):
     cameo: str
     passive: bool = False
     light_verbs: list[str] = Field(default_factory=list)
+    intransitive: bool = False
+    plover: str | None = None
+    plover_mode: str | None = None
     note: str | None = None
 
     @field_validator("id")
@@ -202,6 +212,12 @@ class Pattern(_Strict):
             raise ValueError("noun patterns take their target from pobj, poss or none")
         if self.kind == "verb" and self.light_verbs:
             raise ValueError("light_verbs is only for noun patterns")
+        if self.intransitive and (self.kind != "verb" or self.target != "none"):
+            raise ValueError("intransitive is only for verb patterns with target 'none'")
+        if self.intransitive and self.object is not None:
+            raise ValueError("an intransitive pattern cannot constrain a direct object")
+        if self.plover_mode is not None and self.plover is None:
+            raise ValueError("plover_mode needs plover")
         object.__setattr__(self, "preps", preps)
         return self
 

@@ -2158,6 +2158,15 @@ class ActorResolver(BaseStage):
             return article
         day = article.published.date() if article.published is not None else None
         article.actors = _ArticleRun(self._idx, article.text, article.parse, day).run()
+        if self._kb is not None and day is not None:
+            # a state that did not exist yet is coded as the state it split from ("Juba" in 2000)
+            kb = self._kb
+            article.actors = [
+                a
+                if a.country is None or kb.country_code_on(a.country, day) == a.country
+                else a.model_copy(update={"country": kb.country_code_on(a.country, day)})
+                for a in article.actors
+            ]
         if self._kb is not None:
             article.versions["actors"] = self._kb.version
         return article

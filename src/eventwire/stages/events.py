@@ -35,6 +35,15 @@ attempt, not an appeal; a telephone call needs a callee and no object predicate 
 the most competitive states"); a visit needs a named place or an actor ("travels to contentious
 waters", "came to a full stop"); a gathering takes no object ("assemble the votes").
 
+Places and people: an unnamed actor of a domestic sector ("demonstrators", "police", "rebels") takes
+the country of the place it acts in or is named with ("*Darfur* rebels", "refugees *fleeing* the war
+in *Liberia*"); an unattributed attack takes the country of its place; a protest without addressee
+is aimed at the country it is held in; places the actor KB does not know ("near the town of
+Samarra") are looked up in the offline gazetteer. Troops that "arrive" deploy rather than visit
+(peacekeepers: 074), personnel sent *to investigate* investigate (090), a complaint lodged with an
+international body targets the party it is about, and a pattern may override the PLOVER type of
+its code (resignations are RETREAT) or fire only without a direct object (``intransitive``).
+
 Coordinated sources and targets give one dyadic event per pair, sharing a ``group`` id. Modality is
 read from the cues on the path from the event to the root (:mod:`._events_modality`, cue lists in
 ``data/lexicon/modality.yaml``): a refused act becomes the CAMEO 12x code the ontology gives for
@@ -53,14 +62,16 @@ clause with the country looked up in the actor KB (coordinates are left to the p
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Literal
 
 from ..config import Settings
+from ..gazetteer import Gazetteer, load_gazetteer
 from ..kb import KnowledgeBase, load_kb
-from ..lexicons import Lexicon, Ontology, Pattern, load_lexicon, load_ontology
+from ..lexicons import CameoCode, Lexicon, Ontology, Pattern, load_lexicon, load_ontology
 from ..lookup import MentionIndex
 from ..model import (
     Actor,
@@ -111,7 +122,7 @@ _TARGET_WEIGHT: dict[str, float] = {
 _LOCATION_PREPS = frozenset(
     {"to", "in", "into", "against", "for", "on", "toward", "towards", "with", "from"}
 )
-_PLACE_PREPS = frozenset({"in", "at"})
+_PLACE_PREPS = frozenset({"in", "at", "near", "outside"})
 #: prepositions of a fallback target that name where the event happens, not whom it concerns
 _PLACE_TARGET_PREPS = frozenset({"in", "into", "for"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -133,6 +144,12 @@ _MULTIWORD_DEPS = frozenset({"compound", "amod", "nmod", "npadvmod", "advmod"})
 _TOPIC_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB"})
 #: the CAMEO act of a deployment for peace ("ready to send troops to help the ceasefire")
 _PEACEKEEPING = "074"
+#: verbs of flight whose origin places a refugee ("refugees *fleeing* the war in Liberia")
+_FLIGHT_VERBS = frozenset({"flee", "escape", "leave"})
+#: CAMEO roots whose missing target may be the country of the place they happen in
+_PLACE_TARGET_ROOTS = frozenset({"14", "17", "18", "19", "20"})
+#: the CAMEO act of personnel sent to investigate ("sent a team to Bosnia to investigate")
+_INVESTIGATION = "090"
 #: modal auxiliaries that turn a reported complement into an obligation ("said X must ...")
 _DEONTIC_MODALS = frozenset({"must"})
 #: prepositions whose event-noun object only dates the reported act ("since the invasion")
@@ -151,6 +168,11 @@ _REFUSABLE_ROOTS = frozenset({"03", "04", "05", "06", "07", "08"})
 #: CAMEO roots of acts that ask another actor to act; the act asked for in their "that" clause is
 #: content, not a reported event ("demanded that Israel *withdraw*")
 _APPEAL_ROOTS = frozenset({"02", "10"})
+#: sectors of unnamed actors that are local to where they act (see ``_ArticleCoder._placed``)
+_LOCAL_SECTORS = frozenset(
+    {"CVL", "OPP", "COP", "LAB", "REB", "EDU", "REL", "AGR", "HLH", "RAD", "SEP", "CRM", "UAF",
+     "INS"}
+)  # fmt: skip
 #: stands in for a missing publication date; only expressions with a written year are resolved then
 _NO_DATE = date(1970, 1, 1)
 
@@ -210,6 +232,7 @@ class EventCoder(BaseStage):
         ontology: Ontology | None = None,
         cues: ModalityCues | None = None,
         kb: KnowledgeBase | None = None,
+        gazetteer: Gazetteer | None = None,
         on_error: Literal["raise", "record"] = "record",
     ) -> None:
         super().__init__(on_error=settings.pipeline.on_error if settings else on_error)
@@ -219,6 +242,7 @@ class EventCoder(BaseStage):
         self._ontology = ontology
         self._cues = cues
         self._kb = kb
+        self._gazetteer = gazetteer
         self._inverse: dict[str, str] | None = None
 
     def initialize(self) -> None:
@@ -237,6 +261,13 @@ class EventCoder(BaseStage):
         assert self._lexicon is not None
         return self._lexicon
 
+    def _gaz(self) -> Gazetteer:
+        """The offline gazetteer, loaded on first use (shared with the places stage): the country
+        of an event location that the actor KB does not name ("near the town of Samarra")."""
+        if self._gazetteer is None:
+            self._gazetteer = load_gazetteer()
+        return self._gazetteer
+
     def process(self, article: Article) -> Article:
         self._ensure_initialized()
         if article.parse is None or not article.parse.tokens:
@@ -247,7 +278,7 @@ class EventCoder(BaseStage):
         if self._inverse is None:
             self._inverse = refusal_inverse(self._ontology)
         coder = _ArticleCoder(
-            article, self._lexicon, self._ontology, self._cues, self._kb, self._inverse
+            article, self._lexicon, self._ontology, self._cues, self._kb, self._inverse, self._gaz
         )
         article.events = coder.run()
         article.versions["lexicon"] = self._lexicon.version
@@ -270,8 +301,10 @@ class _ArticleCoder:
         cues: ModalityCues,
         kb: KnowledgeBase,
         inverse: dict[str, str],
+        gazetteer: Callable[[], Gazetteer] | None = None,
     ) -> None:
         assert article.parse is not None
+        self.gazetteer = gazetteer
         self.article = article
         self.parse = article.parse
         self.lex = lexicon
@@ -353,7 +386,8 @@ class _ArticleCoder:
             # "are active in talks": the preposition may hang on the copula
             gov.lemma == "be"
             and any(
-                toks[k].lemma.lower() in _PARTICIPATION for k in self.syn.kids(gov.i, "acomp", "attr")
+                toks[k].lemma.lower() in _PARTICIPATION
+                for k in self.syn.kids(gov.i, "acomp", "attr")
             )
         )
         if not participating:
@@ -386,8 +420,16 @@ class _ArticleCoder:
                     return True
                 return bool({a.actor.id for a in self.syn.actors_of(subj)} & ids)
 
-            if cand.pattern.cameo[:2] == "15" and self._peaceful_deployment(cand):
+            if self._deployment(cand) and self._investigative_purpose(cand):
+                cand.action = _INVESTIGATION
+            elif cand.pattern.cameo[:2] == "15" and self._peaceful_deployment(cand):
                 cand.action = _PEACEKEEPING
+            elif cand.kind == "verb" and cand.pattern.cameo.startswith("042"):
+                arrival = self._troop_arrival(cand)
+                if arrival == "":
+                    continue
+                if arrival is not None:
+                    cand.action = arrival
             cand.reading = read_modality(self.syn, cand.anchor, sent.text, same_agent)
             code = self._final_code(cand)
             if code is None:
@@ -530,6 +572,48 @@ class _ArticleCoder:
             return cands
         return [c for c in cands if c.anchor not in inner] + demands
 
+    def _deployment(self, cand: _Candidate) -> bool:
+        """Is the candidate a sending of people: a show of force (15x) or a peacekeeping
+        deployment (074)?"""
+        code = cand.pattern.cameo
+        return cand.kind == "verb" and (code[:2] == "15" or code == _PEACEKEEPING)
+
+    def _investigative_purpose(self, cand: _Candidate) -> bool:
+        """Personnel sent *to investigate*/*to monitor*/*to assess* something carry out an
+        investigation (CAMEO 090) of the place they are sent to, not a deployment ("sent 21
+        military and civilian personnel to Bosnia to investigate the feasibility of a force")."""
+        toks = self.parse.tokens
+        return any(
+            self.syn.has_to(c) and self.lex.in_class("INVESTIGATE_PURPOSE", toks[c].lemma)
+            for c in self.syn.kids(cand.trigger, "xcomp", "advcl")
+        )
+
+    def _troop_arrival(self, cand: _Candidate) -> str | None:
+        """A visit verb ("arrived in") whose subject is a body of troops is a deployment, not a
+        visit: peacekeepers arriving is peacekeeping (074), other troops (or refugees) arriving
+        is no diplomatic visit at all (``""``: drop the reading). ``None`` for other subjects."""
+        toks = self.parse.tokens
+        if cand.sources and all(a.actor.sector == "REF" for a in cand.sources):
+            return ""  # refugees arriving somewhere pay no visit
+        subj, _ = self.syn.subject_of(cand.trigger)
+        if subj is None:
+            return None
+        # "the first deployment *of* NATO peacekeeping troops", "a batch *of* troops"
+        heads = [subj, *self._prep_objects([subj], ("of",))]
+        if not any(
+            self.lex.in_class("TROOPS", toks[h].lemma)
+            or self.lex.in_class("PEACEKEEPERS", toks[h].lemma)
+            for h in heads
+        ):
+            return None
+        words = [toks[k].lemma for k in self.parse.subtree(subj)]
+        if any(
+            self.lex.in_class("PEACEKEEPERS", w) or self.lex.in_class("PEACE_CONTEXT", w)
+            for w in words
+        ):
+            return _PEACEKEEPING
+        return ""
+
     def _peaceful_deployment(self, cand: _Candidate) -> bool:
         """Troops sent *to help*/*to guarantee* a ceasefire, or *for/in/to a peacekeeping
         operation*, are peacekeeping (074), not a show of force; "into"/"against" phrases keep
@@ -647,13 +731,31 @@ class _ArticleCoder:
             return False
         return not any(self.lex.object_matches(p, q.lemma) for q in multi)
 
+    def _complex_particles(self, v: int) -> list[int]:
+        """Particles that the parser attached as a preposition because "of" follows: in "forced
+        the agency *out of* the country" and "pulled its troops *out of* Iraq" the small model
+        makes "out" a preposition governing "of"; the verb is the phrasal "force out"."""
+        toks = self.parse.tokens
+        return [
+            k
+            for k in self.syn.kids(v, "prep")
+            if toks[k].lemma == "out"
+            and any(toks[o].lemma == "of" for o in self.syn.kids(k, "prep"))
+        ]
+
     def _prep_objects(self, heads: list[int], preps: tuple[str, ...]) -> list[int]:
-        """Objects of the prepositions ``preps`` attached to ``heads``; a date or time ("on
-        Monday") is not a prepositional argument."""
+        """Objects of the prepositions ``preps`` attached to ``heads`` (or to a particle parsed
+        as a preposition, see :meth:`_complex_particles`); a date or time ("on Monday") is not a
+        prepositional argument."""
         toks = self.parse.tokens
         out: list[int] = []
         for h in heads:
-            for p in self.syn.kids(h, "prep", "dative", "agent"):
+            attached = self.syn.kids(h, "prep", "dative", "agent")
+            if toks[h].pos == "VERB":
+                attached += [
+                    o for k in self._complex_particles(h) for o in self.syn.kids(k, "prep")
+                ]
+            for p in attached:
                 if toks[p].lemma in preps:
                     for o in self.syn.kids(p, "pobj") or self._stranded_object(p):
                         if toks[o].ent_type not in _TIME_LABELS:
@@ -709,6 +811,7 @@ class _ArticleCoder:
             passive = False  # "Russia is opposed to mediation": Russia opposes mediation
         quantifiers = self._quantifier_particles(v)
         particles = {self.parse.tokens[k].lemma for k in syn.kids(v, "prt") if k not in quantifiers}
+        particles |= {self.parse.tokens[k].lemma for k in self._complex_particles(v)}
         objs = stative or self._objects(v, passive)
         for p in patterns:
             if passive and not p.passive:
@@ -719,9 +822,16 @@ class _ArticleCoder:
                 continue
             if not self._object_ok(p, objs, v):
                 continue
+            if p.intransitive and not passive and self._direct_objects(v, False):
+                # the monadic reading of a verb with a transitive sense: "demonstrated in the
+                # capital" is a protest, "demonstrated its resolve" is not
+                continue
             targets_tok: list[int] = []
             if p.preps:
-                targets_tok = self._prep_objects([v, *syn.kids(v, "dobj")], p.preps)
+                # "launched artillery, mortar and rocket fire *against* X": the preposition may
+                # hang on any member of a coordinated object
+                objects = [c for o in syn.kids(v, "dobj") for c in syn.conjuncts(o)]
+                targets_tok = self._prep_objects([v, *objects], p.preps)
                 if "to" in p.preps:
                     # "gave the Ivory Coast aid (for projects)" = "gave aid to the Ivory Coast":
                     # the bare indirect object is the recipient, ahead of other preposition objects
@@ -751,6 +861,12 @@ class _ArticleCoder:
                     for s in sources
                 ]
             targets = self._targets(targets_tok, sources)
+            if p.cameo.startswith("11") and any(
+                t.actor.type != "country" and t.actor.org for t in targets
+            ):
+                # "complained *to the UN* over *Israeli* raids": a complaint lodged with a
+                # forum is aimed at the party it is about
+                targets = self._grievance_targets(v, sources) or targets
             if not self._verb_reading_ok(v, p, targets):
                 continue
             if not sources and targets:
@@ -767,6 +883,24 @@ class _ArticleCoder:
                 object_matched=p.object is not None,
             )
         return None
+
+    def _grievance_targets(self, v: int, sources: list[ArgActor]) -> list[ArgActor]:
+        """The party a complaint or criticism is about: an actor in an "about/over/against"
+        phrase of verb ``v``, or named inside it ("over *Israeli* air raids", "about the
+        attack by *Hamas*"). CAMEO codes a complaint's target as the party complained of; the
+        international body it is addressed to is only the forum (see :meth:`_match_verb`)."""
+        src_ids = {s.actor.id for s in sources}
+        src_countries = {s.actor.country for s in sources if self._names_state(s)}
+        phrases = self._prep_objects([v], ("about", "over", "against"))
+        for o in phrases:
+            found = [
+                ArgActor(f.actor, f.mention, f.token, "pattern")
+                for f in self.syn.actors_of(o)
+                if _usable_fallback(f, src_ids, src_countries, any_type=True)
+            ]
+            if found:
+                return found
+        return self._actors_in_phrases(phrases, v, src_ids, src_countries, themes=set())
 
     def _stative_to_objects(self, v: int) -> list[int]:
         """The "to" objects of a stative passive that is active in meaning ("Russia *is opposed
@@ -912,9 +1046,16 @@ class _ArticleCoder:
             # "was studying in a school", "questioned the need"); the acts with a coded object
             # ("urged restraint", "probing corruption") have patterns of their own
             return False
-        if p.cameo == "044" and p.target == "none" and p.object is None and syn.kids(v, "dobj"):
-            # "assemble the 270 electoral votes", "gather information": a gathering takes no
-            # object
+        if (
+            p.object is None
+            and p.target == "dobj"
+            and p.cameo.startswith("10")
+            and not targets
+            and not syn.kids(v, "dobj", "ccomp", "xcomp", "advcl", "nsubjpass")
+        ):
+            # "pushing back against candidates", "pushing for help from the private sector": a
+            # generic demand verb with neither an addressee nor a demanded act is no demand (the
+            # demanded things have patterns of their own: "push for reform")
             return False
         if (
             p.object is None
@@ -1307,7 +1448,21 @@ class _ArticleCoder:
             found = self._actors_in_phrases(purposes, -1, src_ids, src_countries, themes=set())
             if found:
                 return found
-        return self._clause_actors(roots, excluded, src_ids, src_countries)
+        places = cand.code[:2] in _PLACE_TARGET_ROOTS
+        found = self._clause_actors(roots, excluded, src_ids, src_countries, places=places)
+        if found or cand.code[:2] != "14":
+            return found
+        found = self._grievance_targets(cand.anchor, cand.sources)
+        if found:
+            # "a strike *over* a bill signed by the *Labour Minister*"
+            return [ArgActor(f.actor, f.mention, f.token, "location") for f in found]
+        # a protest with no addressee is aimed at the authorities of the place it is held in
+        # ("demonstrated in the northern city of Kirkuk")
+        loc = self._location(cand)
+        if loc is None or loc.country is None or loc.country in src_countries:
+            return []
+        arg = self._country_code_arg(loc.country, cand.anchor)
+        return [arg] if arg is not None else []
 
     def _names_state(self, arg: ArgActor) -> bool:
         """Whether a source is a state itself ("Russia", "the US"), not a people ("Iraqi Kurds",
@@ -1322,11 +1477,16 @@ class _ArticleCoder:
         excluded: set[int],
         src_ids: set[str],
         src_countries: set[str | None],
+        *,
+        places: bool = False,
     ) -> list[ArgActor]:
         """An actor in a prepositional phrase of the event clause. An actor the event is done to,
         with or against ("to/against/with/from/on/toward *X*") comes first; a place the event
         happens in ("in/into/for *X*", or a country named by a place) only after it: "blocked
-        streets in Hong Kong in defiance of *Chinese authorities*". Within a rank, text order."""
+        streets in Hong Kong in defiance of *Chinese authorities*". Within a rank, text order.
+        With ``places`` (protests and material conflict, which CAMEO codes against the country
+        where they happen) a town the actor KB does not know is looked up in the gazetteer
+        ("fired shells at targets in *Jericho*")."""
         syn = self.syn
         toks = self.parse.tokens
         best: tuple[int, int, ArgActor] | None = None
@@ -1357,6 +1517,13 @@ class _ArticleCoder:
                             if best is None or (1, k) < best[:2]:
                                 best = (1, k, arg)
                             break
+                    else:
+                        if places and (best is None or (1, k) < best[:2]):
+                            loc = self._place(k)
+                            if loc is not None and loc.country and loc.country not in src_countries:
+                                arg = self._country_code_arg(loc.country, k)
+                                if arg is not None:
+                                    best = (1, k, arg)
         return [best[2]] if best is not None else []
 
     def _condition_subjects(self, cand: _Candidate, src_ids: set[str]) -> list[ArgActor]:
@@ -1491,8 +1658,19 @@ class _ArticleCoder:
             for n in [*self.syn.kids(head, "dobj"), *self._prep_objects([head], ("on", "for"))]
             if self.parse.tokens[n].pos == "NOUN"
         ]
+        toks = self.parse.tokens
+        # "pushing hard *for* the US (to) support its plan": a "for X to do" clause
+        for_clauses = [
+            c
+            for c in self.syn.kids(head, "advcl")
+            if any(toks[m].lemma == "for" for m in self.syn.kids(c, "mark"))
+        ]
         out: list[ArgActor] = []
-        for c in [*self.syn.kids(head, "ccomp", "acl"), *self._noun_complements(nouns)]:
+        for c in [
+            *self.syn.kids(head, "ccomp", "acl"),
+            *for_clauses,
+            *self._noun_complements(nouns),
+        ]:
             if c in skip:
                 continue
             for s in self.syn.kids(c, "nsubj", "nsubjpass"):
@@ -1539,6 +1717,23 @@ class _ArticleCoder:
         )
         return ArgActor(unlisted, None, k, "location") if t.ent_type else None
 
+    def _country_code_arg(self, code: str, token: int) -> ArgActor | None:
+        """The article's actor of country ``code``, else an unlisted country argument."""
+        for actor in self.article.actors:
+            if actor.type == "country" and actor.country == code:
+                return ArgActor(actor, None, token, "location")
+        country = self.kb.country_by_code(code)
+        if country is None:
+            return None
+        unlisted = Actor(
+            id=_UNLISTED + country.code,
+            name=country.name,
+            type="country",
+            country=country.code,
+            confidence=0.5,
+        )
+        return ArgActor(unlisted, None, token, "location")
+
     def _modifier_actor(self, k: int) -> ArgActor | None:
         """The actor of a modifier token: its mention, or for a nationality adjective the
         article's actor of that country ("Russian assets" -> the Russia actor), else the
@@ -1564,10 +1759,20 @@ class _ArticleCoder:
         date = self._date(sent, cand)
         location = self._location(cand)
         out: list[_Draft] = []
-        for s in map(self._localized, cand.sources):
-            for t in targets:
-                if t is not None and (t.actor.id == s.actor.id):
-                    continue
+        # visits and meetings take their actors to other places: their place says nothing of
+        # who the visitors are
+        here = location if cand.code[:2] != "04" else None
+        for s in (self._placed(self._localized(a), here) for a in cand.sources):
+            pair_targets = [
+                t
+                for t in targets
+                if t is None
+                or t.actor.id != s.actor.id
+                # a people may protest against its own state ("Iraqi Kurds demonstrated in
+                # Kirkuk": IRQ people against IRQ), a state does not act on itself
+                or (target_how == "location" and cand.code[:2] == "14" and not self._names_state(s))
+            ]
+            for t in pair_targets:
                 out.append(
                     _Draft(
                         sentence=sent.index,
@@ -1588,15 +1793,23 @@ class _ArticleCoder:
     def _localized(self, arg: ArgActor) -> ArgActor:
         """An actor known only by its sector ("Rebels", "Demonstrators") whose phrase places it in
         a country ("Rebels *in the Ivory Coast*", "Demonstrators *in Baghdad*", "refugees *from
-        Iraq*") belongs to that country."""
+        Iraq*", "refugees *fleeing* the civil war *in Liberia*") belongs to that country."""
         actor = arg.actor
         if actor.country or actor.org or not actor.sector or arg.how == "instrument":
             return arg
         toks = self.parse.tokens
-        for p in self.syn.kids(arg.token, "prep"):
-            if toks[p].lemma not in {"in", "from"}:
-                continue
-            for o in self.syn.kids(p, "pobj"):
+        phrases = [p for p in self.syn.kids(arg.token, "prep") if toks[p].lemma in {"in", "from"}]
+        # "refugees *fleeing* the civil war in Liberia", "migrants fleeing Syria"
+        for v in self.syn.kids(arg.token, "acl", "relcl"):
+            if toks[v].lemma in _FLIGHT_VERBS:
+                phrases += [p for p in self.syn.kids(v, "prep") if toks[p].lemma in {"in", "from"}]
+                for o in self.syn.kids(v, "dobj"):
+                    phrases += [p for p in self.syn.kids(o, "prep") if toks[p].lemma == "in"]
+                    if toks[o].ent_type in _PLACE_LABELS:
+                        phrases.append(v)
+        for p in phrases:
+            objs = self.syn.kids(p, "pobj") if toks[p].dep == "prep" else self.syn.kids(p, "dobj")
+            for o in objs:
                 country = next(
                     (
                         f.actor.country
@@ -1614,7 +1827,38 @@ class _ArticleCoder:
                 if country is not None:
                     placed = actor.model_copy(update={"country": country})
                     return ArgActor(placed, arg.mention, arg.token, arg.how)
+        # a place the actor KB does not know, looked up in the gazetteer: "*Darfur* rebels",
+        # "police in the town of *Samarra*"
+        heads = [
+            k
+            for k in self.syn.kids(arg.token, "compound", "nmod")
+            if toks[k].ent_type in _PLACE_LABELS
+        ]
+        heads += [o for p in phrases if toks[p].dep == "prep" for o in self.syn.kids(p, "pobj")]
+        for h in heads:
+            loc = self._place(h)
+            if loc is not None and loc.country:
+                placed = actor.model_copy(update={"country": loc.country})
+                return ArgActor(placed, arg.mention, arg.token, arg.how)
         return arg
+
+    def _placed(self, arg: ArgActor, location: Location | None) -> ArgActor:
+        """A source known only by a domestic sector ("demonstrators", "opposition leaders",
+        "police", "rebels") that acts in a place of a known country ("demonstrators protesting
+        election results *in Monrovia*") is of that country, as CAMEO codes unnamed local actors.
+        Sectors that are often foreign where they act (troops, refugees, aid workers, reporters,
+        spies, peacekeepers) and officials, who travel, keep no country. The unidentified attacker of an act done by an
+        instrument ("a roadside bombing near Samarra killed ...") is coded with the country where
+        the attack happened, as the PLOVER/CAMEO gold standards code unattributed attacks."""
+        actor = arg.actor
+        if arg.how == "instrument" and actor.country is None:
+            location = location or self._instrument_place(arg.token)
+        elif actor.sector not in _LOCAL_SECTORS:
+            return arg
+        if location is None or location.country is None or actor.country or actor.org:
+            return arg
+        placed = actor.model_copy(update={"country": location.country})
+        return ArgActor(placed, arg.mention, arg.token, arg.how)
 
     def _discourse_targets(self, drafts: list[_Draft]) -> None:
         """A pattern that expects a target but found none takes the target of the previous event of
@@ -1713,7 +1957,6 @@ class _ArticleCoder:
         return pub.isoformat() if pub else None
 
     def _location(self, cand: _Candidate) -> Location | None:
-        syn = self.syn
         toks = self.parse.tokens
         nodes = [n for n in cand.reading.path if n != cand.reading.boundary]
         for n in nodes:
@@ -1727,7 +1970,7 @@ class _ArticleCoder:
                         if t.dep in _CLAUSE_DEPS:
                             continue
                         if t.dep == "prep" and t.lemma in _PLACE_PREPS:
-                            for o in syn.kids(k, "pobj"):
+                            for o in self._place_objects(k):
                                 loc = self._place(o)
                                 if loc is not None:
                                     return loc
@@ -1735,9 +1978,35 @@ class _ArticleCoder:
                 frontier = nxt
         return None
 
-    def _place(self, o: int) -> Location | None:
+    def _place_objects(self, prep: int) -> list[int]:
+        """The objects of a place preposition, through a complex "outside of"/"near to"."""
+        syn = self.syn
+        found = syn.kids(prep, "pobj")
+        if found:
+            return found
+        return [
+            o
+            for k in syn.kids(prep, "prep")
+            if self.parse.tokens[k].lemma in {"of", "to"}
+            for o in syn.kids(k, "pobj")
+        ]
+
+    def _instrument_place(self, token: int) -> Location | None:
+        """Where an unattributed attack happened when its instrument phrase says it ("a roadside
+        bombing *near the town of Samarra*")."""
+        for k in self.syn.kids(token, "prep"):
+            if self.parse.tokens[k].lemma in _PLACE_PREPS:
+                for o in self._place_objects(k):
+                    loc = self._place(o)
+                    if loc is not None:
+                        return loc
+        return None
+
+    def _place(self, o: int, depth: int = 0) -> Location | None:
         toks = self.parse.tokens
         t = toks[o]
+        if t.pos == "NOUN" and depth == 0 and self.lex.in_class("PLACE_HEADS", t.lemma):
+            return self._headed_place(o)
         ent = next((e for e in self.parse.entities if e.tok_start <= o < e.tok_end), None)
         if ent is None or ent.label not in _PLACE_LABELS:
             if t.pos != "PROPN":
@@ -1752,9 +2021,36 @@ class _ArticleCoder:
             hit = self.syn.index.at(t.start)
             if hit is not None and hit[0].country:
                 code = hit[0].country
-        if code is None and (ent is None or ent.label not in _PLACE_LABELS):
+        if code is None and depth == 0 and (ent is None or ent.label not in _PLACE_LABELS):
             return None
+        if code is None and (ent is not None or depth > 0) and self.gazetteer is not None:
+            context = {a.country for a in self.article.actors if a.country}
+            entry = self.gazetteer().lookup(name, context)
+            code = entry.country if entry is not None else None
         return Location(name=name, country=code)
+
+    def _headed_place(self, o: int) -> Location | None:
+        """The place a common place noun names: "the northern *city of Kirkuk*", "East Timor's
+        *capital Dili*", "the *Iraqi* city of Basra" (word class ``PLACE_HEADS``). The name
+        comes from the noun's "of" object, apposition or compound; a nationality or country
+        modifier supplies a country the name lacks."""
+        toks = self.parse.tokens
+        named = [*self._prep_objects([o], ("of",)), *self.syn.kids(o, "appos", "compound")]
+        loc: Location | None = None
+        for k in named:
+            if toks[k].pos == "PROPN" or toks[k].ent_type in _PLACE_LABELS:
+                loc = self._place(k, depth=1)
+                if loc is not None:
+                    break
+        if loc is not None and loc.country is not None:
+            return loc
+        for m in self.syn.kids(o, "amod", "poss", "compound"):
+            arg = self._country_arg(m)
+            if arg is not None and arg.actor.country:
+                if loc is None:
+                    return Location(name=arg.actor.name, country=arg.actor.country)
+                return loc.model_copy(update={"country": arg.actor.country})
+        return loc
 
     # -- output ------------------------------------------------------------------------------
 
@@ -1807,7 +2103,7 @@ class _ArticleCoder:
                 d.target.actor.id if d.target else None,
                 d.cand.code[:2],
             )
-            if key not in best or d.confidence > best[key].confidence:
+            if key not in best or _rank(d) > _rank(best[key]):
                 best[key] = d
         kept = sorted(
             best.values(),
@@ -1839,11 +2135,7 @@ class _ArticleCoder:
                     sentence=d.sentence,
                     source=self._arg(d.source),
                     target=self._arg(d.target) if d.target is not None else None,
-                    plover=Plover(
-                        type=entry.plover_type or "",
-                        mode=entry.plover_mode,
-                        context=list(entry.plover_context),
-                    ),
+                    plover=_plover_of(d.cand, entry),
                     cameo=Cameo(code=entry.code, root=entry.root),
                     goldstein=entry.goldstein,
                     quad_class=entry.quad_class,
@@ -1856,6 +2148,32 @@ class _ArticleCoder:
                 )
             )
         return events
+
+
+#: modalities of events that happened or are promised; a negated or hypothetical reading of the
+#: same pair never hides one of these
+_REPORTED_MODALITIES = frozenset({"asserted", "intent", "conditional"})
+
+
+def _rank(d: _Draft) -> tuple[bool, float]:
+    """Which of two drafts for one (sentence, source, target, CAMEO root) is kept: a reported act
+    before a negated or hypothetical one ("agreed to resign *without returning*"), then the more
+    confident."""
+    return (d.cand.reading.modality in _REPORTED_MODALITIES, d.confidence)
+
+
+def _plover_of(cand: _Candidate, entry: CameoCode) -> Plover:
+    """The PLOVER reading of an event: the ontology row of its final code, unless the pattern
+    overrides type and mode for its own act (PLOVER v2 files a resignation, CAMEO 0831, under
+    RETREAT). An intended or refused act (03x/12x code) keeps the row's type."""
+    p = cand.pattern
+    if p.plover is not None and cand.code == (cand.action or p.cameo):
+        return Plover(type=p.plover, mode=p.plover_mode, context=list(entry.plover_context))
+    return Plover(
+        type=entry.plover_type or "",
+        mode=entry.plover_mode,
+        context=list(entry.plover_context),
+    )
 
 
 @lru_cache(maxsize=64)
