@@ -99,9 +99,10 @@ class ToneScorer:
     """VADER wrapped for the stage; also usable on its own (``ToneScorer().score(text)``)."""
 
     def __init__(self) -> None:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer, SentiText
 
         self._vader: Any = SentimentIntensityAnalyzer()
+        self._senti_text: Any = SentiText
         self.lexicon: dict[str, float] = dict(self._vader.lexicon)
         self._emoji = frozenset(self._vader.emojis)
 
@@ -111,11 +112,9 @@ class ToneScorer:
         and punctuation only scale lexicon words), so the result is its own ``score_valence`` of
         zeros, without its per-character emoji scan and per-word rules. Equal to the library's
         result on every input (``tests/unit/test_tone.py``)."""
-        from vaderSentiment.vaderSentiment import SentiText
-
         if self._emoji.isdisjoint(text):
             stripped = text.strip()
-            words = SentiText(stripped).words_and_emoticons
+            words = self._senti_text(stripped).words_and_emoticons
             if not any(word.lower() in self.lexicon for word in words):
                 return dict(self._vader.score_valence([0] * len(words), stripped))
         return dict(self._vader.polarity_scores(text))
