@@ -24,6 +24,9 @@ class _Section(BaseModel):
 class PipelineSettings(_Section):
     stages: list[str]
     on_error: Literal["raise", "record"] = "record"
+    #: The cyclic garbage collector's generation-0 threshold while a pipeline runs (Python's
+    #: default is 700); 0 leaves the collector's settings alone. See :func:`collector_tuned`.
+    gc_threshold: int = Field(50_000, ge=0)
 
 
 class NlpSettings(_Section):

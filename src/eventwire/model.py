@@ -330,13 +330,17 @@ class Parse:
 
     def children(self, i: int) -> list[int]:
         """Token indices whose head is token ``i`` (in text order)."""
+        return self.children_lists()[i]
+
+    def children_lists(self) -> list[list[int]]:
+        """:meth:`children` of every token, indexed by token (built once; do not modify)."""
         if self._children is None:
             kids: list[list[int]] = [[] for _ in self.tokens]
             for tok in self.tokens:
                 if tok.head != tok.i:
                     kids[tok.head].append(tok.i)
             self._children = kids
-        return self._children[i]
+        return self._children
 
     def sentence_tokens(self, index: int) -> list[Token]:
         sent = self.sentences[index]

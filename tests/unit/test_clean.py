@@ -187,3 +187,20 @@ def test_clean_near_duplicate_exact_repeat_flagged_with_own_id() -> None:
     assert not out[0].has_flag("near_duplicate_of")
     flag = [f for f in out[1].flags if f.name == "near_duplicate_of"]
     assert flag and flag[0].detail == first.id and flag[0].score == 1.0
+
+
+def test_new_minhash_equals_a_fresh_datasketch_minhash_and_shares_no_state() -> None:
+    from datasketch import MinHash
+
+    from eventwire.stages.clean import new_minhash
+
+    shingles = [b"the troops will stay", b"troops will stay in", b"will stay in the region"]
+    fresh = MinHash(num_perm=64, seed=1)
+    fresh.update_batch(shingles)
+    first = new_minhash(64)
+    first.update_batch(shingles)
+    assert (first.hashvalues == fresh.hashvalues).all()
+    second = new_minhash(64)  # the update above did not leak into the cached empty signature
+    assert (second.hashvalues == MinHash(num_perm=64, seed=1).hashvalues).all()
+    assert not (second.hashvalues == first.hashvalues).all()
+    assert len(new_minhash(16).hashvalues) == 16

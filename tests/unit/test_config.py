@@ -68,3 +68,52 @@ def test_pipeline_clean_only_runs_without_model() -> None:
     assert any(isinstance(o, Reject) for o in out)
     coded = [o for o in out if isinstance(o, Article)]
     assert coded[0].language == "en"
+
+
+def _clean_only(**overrides: str) -> Pipeline:
+    env = {f"EVENTWIRE_{k}": v for k, v in overrides.items()}
+    return build_pipeline(load_settings(env=env), stages=["eventwire.clean.v1"])
+
+
+def _articles(n: int) -> list[object]:
+    from eventwire.model import Article
+
+    return [Article.create(f"Story {i}: the minister met the envoy in the capital today.") for i in range(n)]
+
+
+def test_pipeline_raises_the_young_gc_threshold_while_it_runs_and_restores_it() -> None:
+    import gc
+
+    before = gc.get_threshold()
+    pipeline = _clean_only()
+    assert pipeline.settings.pipeline.gc_threshold == 50_000
+    seen: list[tuple[int, int, int]] = []
+    for _ in pipeline.pipe(_articles(3)):  # type: ignore[arg-type]
+        seen.append(gc.get_threshold())
+    assert seen and all(t == (50_000, before[1], before[2]) for t in seen)
+    assert gc.get_threshold() == before
+
+
+def test_nested_and_abandoned_pipes_restore_the_thresholds_once_the_last_ends() -> None:
+    import gc
+
+    before = gc.get_threshold()
+    outer = _clean_only().pipe(_articles(3))  # type: ignore[arg-type]
+    next(outer)
+    inner = _clean_only().pipe(_articles(2))  # type: ignore[arg-type]
+    list(inner)
+    assert gc.get_threshold()[0] == 50_000  # the outer pipe still runs
+    outer.close()  # abandoned half-way: the generator's exit restores the settings
+    assert gc.get_threshold() == before
+
+
+def test_gc_threshold_zero_or_unfrozen_pipeline_leaves_the_collector_alone() -> None:
+    import gc
+
+    before = gc.get_threshold()
+    off = _clean_only(PIPELINE__GC_THRESHOLD="0")
+    assert off.settings.pipeline.gc_threshold == 0
+    assert [gc.get_threshold() for _ in off.pipe(_articles(2))] == [before, before]  # type: ignore[arg-type]
+    host = _clean_only()
+    host.freeze_gc = False
+    assert [gc.get_threshold() for _ in host.pipe(_articles(2))] == [before, before]  # type: ignore[arg-type]

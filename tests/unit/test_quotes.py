@@ -235,3 +235,82 @@ def test_quotes_cue_inside_quote_is_ignored(stage: QuoteStage) -> None:
 def test_quotes_without_parse_leaves_no_quotes(stage: QuoteStage) -> None:
     article = stage(Article.create('"We will win," he said.'))
     assert article.quotes == []
+
+
+def _scan_char_by_char(text: str, start: int, end: int) -> list[tuple[int, int, int, int, bool]]:
+    """The quote scanner's definition, one character at a time (what the jumping scanner equals)."""
+    from eventwire.stages import quotes as q
+
+    out: list[q.QuoteSpan] = []
+    open_at: int | None = None
+    closers = single_closers = ""
+    single_at: int | None = None
+    for i in range(start, end):
+        ch, prev = text[i], (text[i - 1] if i > start else " ")
+        nxt = text[i + 1] if i + 1 < end else " "
+        if open_at is None and single_at is None:
+            if ch == '"':
+                open_at, closers = i, '"'
+            elif ch in q._DOUBLE_PAIRS:
+                open_at, closers = i, q._DOUBLE_PAIRS[ch]
+            elif ch == "‘" and not prev.isalnum():
+                single_at, single_closers = i, "’'"
+            elif ch == "'" and (prev in q._OPEN_CONTEXT or prev in '“"') and nxt.isalnum():
+                single_at, single_closers = i, "'’"
+        elif open_at is not None:
+            if ch in closers:
+                q._emit(text, open_at, i, True, out)
+                open_at = None
+        elif single_at is not None and ch in single_closers and not prev.isspace() and not nxt.isalnum():
+            q._emit(text, single_at, i, True, out)
+            single_at = None
+    if open_at is not None:
+        q._emit(text, open_at, end, False, out)
+    return [(s.start, s.end, s.open_mark, s.close_mark, s.closed) for s in out]
+
+
+def _quote_texts() -> list[str]:
+    import json
+
+    texts = [
+        "He said: \"We will 'never' leave,\" and left. 'Tis the season, the ministers' view.",
+        "„Wir bleiben“, sagte er. «Nous partons» — ‘quoted’ and “unclosed at the end",
+        "'Single at start' then (\"nested 'inner' quote\") and the countries' leaders’ talks",
+        "No quotes here at all.",
+    ]
+    news = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "news"
+    for path in sorted(news.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            texts += [str(json.loads(line).get("text") or "") for _, line in zip(range(30), handle, strict=False)]
+    return texts
+
+
+def test_quote_scanner_jumping_between_marks_equals_the_character_by_character_definition() -> None:
+    from eventwire.stages.quotes import _line_paragraphs, _scan_paragraph
+
+    checked = found = 0
+    for text in _quote_texts():
+        for start, end in _line_paragraphs(text):
+            got = [(s.start, s.end, s.open_mark, s.close_mark, s.closed) for s in _scan_paragraph(text, start, end)]
+            assert got == _scan_char_by_char(text, start, end), text[start:end]
+            checked += 1
+            found += len(got)
+    assert checked >= 4 and found >= 6
+
+
+def test_tokens_inside_marks_exactly_the_tokens_that_start_within_a_quotation() -> None:
+    from eventwire.stages.quotes import _tokens_inside
+
+    text = 'He said "we stay" and then \u201cwe go now\u201d, it was "open'
+    tokens, pos = [], 0
+    for i, word in enumerate(text.split(" ")):
+        tokens.append(Token(i=i, text=word, start=pos, end=pos + len(word), lemma=word, pos="X", tag="X", dep="dep", head=i, sent=0))
+        pos += len(word) + 1
+    parse = Parse(tokens=tokens, sentences=[Sentence(index=0, start=0, end=len(text), text=text, tok_start=0, tok_end=len(tokens))])
+    spans = find_quote_spans(text)
+    inside = _tokens_inside(parse, spans)
+    expected = [
+        int(any(s.open_mark <= t.start < max(s.close_mark + 1, s.end) for s in spans)) for t in tokens
+    ]
+    assert list(inside) == expected
+    assert [t.text for t, flag in zip(tokens, inside, strict=True) if flag] == ['"we', 'stay"', "\u201cwe", "go", "now\u201d,", '"open']

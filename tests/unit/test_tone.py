@@ -32,6 +32,33 @@ def test_tone_average_tone_counts_lexicon_words() -> None:
     assert average_tone("", lexicon) == (0.0, 0, 0, 0)
 
 
+def _average_tone_word_by_word(text: str, lexicon: dict[str, float]) -> tuple[float, int, int, int]:
+    """The definition, one regex match at a time (what :func:`average_tone` must equal)."""
+    import re
+
+    pos = neg = total = 0
+    for m in re.finditer(r"[A-Za-z][A-Za-z'’-]*", text):
+        total += 1
+        valence = lexicon.get(m.group().lower().replace("’", "'"))
+        pos += valence is not None and valence > 0
+        neg += valence is not None and valence < 0
+    return ((pos - neg) / total * 100.0 if total else 0.0), pos, neg, total
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "İstanbul's GOOD news: it isn't bad—won’t be, the KELVIN \u212a sign aside.",
+        "Don’t WORRY, don't worry: a well-being well‐being test!",
+        "12 345 ... ---",
+    ],
+)
+def test_tone_average_tone_equals_the_word_by_word_definition(text: str) -> None:
+    lexicon = ToneScorer().lexicon
+    assert average_tone(text, lexicon) == _average_tone_word_by_word(text, lexicon)
+    assert average_tone(text, lexicon)[1] + average_tone(text, lexicon)[2] > 0 or "12" in text
+
+
 def test_tone_positive_and_negative_articles(stage: ToneStage) -> None:
     good = stage(
         Article.create("The leaders praised the historic peace agreement. Everyone celebrated.")
@@ -108,6 +135,9 @@ def test_tone_polarity_scores_equal_vader_on_news() -> None:
         with path.open(encoding="utf-8") as handle:
             for _, line in zip(range(20), handle, strict=False):
                 text = str(json.loads(line).get("text") or "")
+                assert average_tone(text, scorer.lexicon) == _average_tone_word_by_word(
+                    text, scorer.lexicon
+                )
                 for start, end in split_sentences(text):
                     sentence = text[start:end]
                     assert scorer.polarity_scores(sentence) == vader.polarity_scores(sentence), sentence

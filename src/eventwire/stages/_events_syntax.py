@@ -51,6 +51,9 @@ class Syntax:
         self.tokens = parse.tokens
         self.index = index
         self.cues = cues
+        # the coder asks for children by relation hundreds of times per sentence
+        self._children = parse.children_lists()
+        self._deps = [tok.dep for tok in parse.tokens]
 
     # -- small helpers -----------------------------------------------------------------------
 
@@ -58,10 +61,12 @@ class Syntax:
         return self.tokens[i]
 
     def kids(self, i: int, *deps: str) -> list[int]:
-        return [k for k in self.parse.children(i) if self.tokens[k].dep in deps]
+        dep = self._deps
+        return [k for k in self._children[i] if dep[k] in deps]
 
     def kid_lemmas(self, i: int, dep: str) -> list[str]:
-        return [self.tokens[k].lemma for k in self.parse.children(i) if self.tokens[k].dep == dep]
+        deps, tokens = self._deps, self.tokens
+        return [tokens[k].lemma for k in self._children[i] if deps[k] == dep]
 
     def phrase_lemma(self, i: int) -> str:
         """The verb lemma with its particle ("rule out")."""

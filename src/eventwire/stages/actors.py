@@ -337,8 +337,12 @@ def _skeleton(token: str) -> str:
     return _DOUBLES.sub(r"\1", out)
 
 
+@functools.lru_cache(maxsize=32768)
 def _token_similarity(a: str, b: str) -> float:
     """Jaro-Winkler on the spelling and on the folded skeleton, lifted when the tokens sound alike.
+
+    Cached: every mention of a surname is compared with the surnames of the persons found before
+    it, so about half of the pairs recur within an article.
 
     Jaro-Winkler punishes a changed letter in the middle of a short word hard ("vyeida"/"vieira"
     0.69), so the normalised Levenshtein similarity of the skeletons is taken too.

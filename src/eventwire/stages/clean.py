@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -41,6 +42,7 @@ __all__ = [
     "detect_language",
     "headline_coverage",
     "headline_mismatch",
+    "new_minhash",
 ]
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
@@ -71,7 +73,7 @@ def headline_coverage(title: str, body: str) -> tuple[float, int]:
     words = {_stem(w) for w in _content_words(title)}
     if not words:
         return 1.0, 0
-    body_stems = {_stem(w) for w in _WORD.findall(body)}
+    body_stems = set(map(_stem, set(_WORD.findall(body))))  # each distinct word stemmed once
     found = sum(1 for w in words if w in body_stems)
     return found / len(words), len(words)
 
@@ -134,6 +136,22 @@ def _shingles(text: str, k: int = 5) -> list[bytes]:
     if len(words) < k:
         return [" ".join(words).encode("utf-8")] if words else []
     return [" ".join(words[i : i + k]).encode("utf-8") for i in range(len(words) - k + 1)]
+
+
+@functools.cache
+def _empty_minhash(num_perm: int) -> Any:
+    from datasketch import MinHash
+
+    return MinHash(num_perm=num_perm, seed=1)
+
+
+def new_minhash(num_perm: int) -> Any:
+    """An empty ``datasketch.MinHash(num_perm=num_perm, seed=1)``.
+
+    Copied from a cached empty one: the constructor draws its ``num_perm`` permutations from a
+    seeded random generator on every call, fifteen times the cost of the copy.
+    """
+    return _empty_minhash(num_perm).copy()
 
 
 class MinHashBands:
@@ -319,15 +337,13 @@ class CleanStage(BaseStage):
             article.add_flag("non_english", detail=article.language)
 
     def _flag_near_duplicate(self, article: Article) -> None:
-        from datasketch import MinHash
-
         if self._bands is None:
             self.initialize()
         assert self._bands is not None
         shingles = _shingles(article.text)
         if not shingles:
             return
-        mh = MinHash(num_perm=self.minhash_perm, seed=1)
+        mh = new_minhash(self.minhash_perm)
         mh.update_batch(shingles)
         hits = self._bands.query(mh.hashvalues)
         if article.id in hits:

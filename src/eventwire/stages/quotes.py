@@ -40,7 +40,9 @@ the phrase gives through the KB (nationality or country word, organisation, agen
 
 from __future__ import annotations
 
+import bisect
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -78,6 +80,20 @@ _SINGLE_OPEN = "‘"
 _SINGLE_CLOSE = "’"
 _STRAIGHT_SINGLE = "'"
 _OPEN_CONTEXT = " \t\n([{—–-/:;,"
+#: every character :func:`_scan_paragraph` reacts to (openers and closers of both kinds)
+_QUOTE_MARKS = re.compile(
+    "["
+    + re.escape(
+        "".join(
+            sorted(
+                {_STRAIGHT_DOUBLE, _SINGLE_OPEN, _SINGLE_CLOSE, _STRAIGHT_SINGLE}
+                | set(_DOUBLE_PAIRS)
+                | set("".join(_DOUBLE_PAIRS.values()))
+            )
+        )
+    )
+    + "]"
+)
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _CLIMB_DEPS = frozenset({"conj", "advcl", "xcomp", "ccomp", "parataxis", "pcomp", "acl", "relcl"})
 _PRONOUNS = frozenset({"he", "she", "they", "we", "i", "him", "her", "them"})
@@ -273,7 +289,9 @@ def _scan_paragraph(text: str, start: int, end: int) -> list[QuoteSpan]:
     closers = ""
     single_at: int | None = None
     single_closers = ""
-    for i in range(start, end):
+    # only quotation marks change the state: jump from one to the next
+    for mark in _QUOTE_MARKS.finditer(text, start, end):
+        i = mark.start()
         ch = text[i]
         prev = text[i - 1] if i > start else " "
         nxt = text[i + 1] if i + 1 < end else " "
@@ -384,10 +402,7 @@ class QuoteStage(BaseStage):
             return article
         paragraphs = [(p.start, p.end) for p in article.paragraphs] or None
         spans = find_quote_spans(article.text, paragraphs)
-        in_quote = bytearray(len(parse.tokens))
-        for tok in parse.tokens:
-            if _inside_any(tok.start, spans):
-                in_quote[tok.i] = 1
+        in_quote = _tokens_inside(parse, spans)
         run = _Run(
             article=article,
             parse=parse,
@@ -827,13 +842,16 @@ def _paragraph_of(article: Article, char: int) -> tuple[int, int]:
     return 0, len(article.text)
 
 
-def _inside_any(char: int, spans: Sequence[QuoteSpan]) -> bool:
+def _tokens_inside(parse: Parse, spans: Sequence[QuoteSpan]) -> bytearray:
+    """1 for every token that starts inside a quotation (marks included), else 0."""
+    inside = bytearray(len(parse.tokens))
+    starts = [tok.start for tok in parse.tokens]
     for span in spans:
-        if span.open_mark <= char < max(span.close_mark + 1, span.end):
-            return True
-        if span.open_mark > char:
-            break
-    return False
+        lo = bisect.bisect_left(starts, span.open_mark)
+        hi = bisect.bisect_left(starts, max(span.close_mark + 1, span.end))
+        if hi > lo:
+            inside[lo:hi] = b"\x01" * (hi - lo)
+    return inside
 
 
 def _overlaps_any(start: int, end: int, spans: Sequence[QuoteSpan]) -> bool:

@@ -47,7 +47,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..model import Article, normalise_for_id
-from ..stages.clean import MinHashBands
+from ..stages.clean import MinHashBands, new_minhash
 from .repo import arg_key, core_table, insert_ignore, to_utc
 from .tables import ArticleLinkRow, ArticleRow, EventClusterRow, EventRow
 
@@ -92,7 +92,7 @@ def minhash_signature(article: Article, num_perm: int) -> bytes | None:
         shingles = {
             " ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)
         }
-    mh = MinHash(num_perm=num_perm, seed=1)
+    mh = new_minhash(num_perm)
     mh.update_batch([s.encode("utf-8") for s in sorted(shingles)])
     tag = _scheme()[0].encode("ascii")[:8].ljust(8, b"\0")
     return tag + bytes(np.asarray(mh.hashvalues, dtype="<u8").tobytes())
