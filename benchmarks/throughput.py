@@ -9,6 +9,8 @@ Measures, in one run and on the same fixed seeded sample (``_sample.py``, all si
     (c) ``ingest`` into a fresh SQLite store (single process)
     (d) ``ingest`` into PostgreSQL (``--pg``, else ``EVENTWIRE_BENCH_PG``, else
         ``EVENTWIRE_TEST_PG``; the database is EMPTIED first — point it at a scratch database)
+    (g) with ``--gc-baseline``: (a) under the garbage-collector threshold the pipeline sets while
+        it runs (``pipeline.gc_threshold``), to show how much of b/a that setting explains
 
 as articles/s and words/s, the ratios b/a, c/a, d/a (targets: b/a >= 0.85, c/a >= 0.80), the
 ingest-only overhead of (c) and (d) over the bare pipeline (c - b) with its parts (coding in the
@@ -41,7 +43,7 @@ from sqlalchemy import MetaData, create_engine
 import eventwire.stages.nlp as nlp_module
 from eventwire.config import Settings, load_settings
 from eventwire.model import Article, Reject
-from eventwire.pipeline import Pipeline, build_pipeline
+from eventwire.pipeline import Pipeline, build_pipeline, collector_tuned
 from eventwire.storage.ingest import Coder, PipelineCoder, ingest_records
 from eventwire.storage.repo import Store, count_rows, normalise_url, open_store
 
@@ -143,6 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg", default=None, help="PostgreSQL URL for (d); it is emptied")
     parser.add_argument("--no-pg", action="store_true", help="skip (d)")
     parser.add_argument("--profile", type=int, default=0, help="print the top N functions of (b)")
+    parser.add_argument(
+        "--gc-baseline",
+        action="store_true",
+        help="also time (g): bare spaCy under the pipeline's GC threshold (b/g is reported)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
     n = 200 if args.quick else args.n
@@ -189,6 +196,12 @@ def main(argv: list[str] | None = None) -> int:
         for _ in nlp.pipe(texts, batch_size=settings.nlp.batch_size):
             pass
 
+    def run_g(chunk: list[Article | Reject]) -> None:
+        # (a) again, under the garbage-collector threshold the pipeline sets while it runs: how
+        # much of b/a the pipeline's own GC setting explains (reported, not a target)
+        with collector_tuned(settings.pipeline.gc_threshold):
+            run_a(chunk)
+
     def run_b(chunk: list[Article | Reject]) -> None:
         clock.active = True
         try:
@@ -213,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
         return run
 
     variants: dict[str, Callable[[list[Article | Reject]], None]] = {"a": run_a, "b": run_b}
+    if args.gc_baseline:
+        variants["g"] = run_g
     for key in stores:
         variants[key] = run_store(key)
     seconds = dict.fromkeys(variants, 0.0)
@@ -235,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     labels = {
         "a": "bare spaCy nlp.pipe",
         "b": "eventwire pipeline, no store",
+        "g": "bare spaCy, pipeline's GC setting",
         "c": "ingest -> SQLite",
         "d": "ingest -> PostgreSQL",
     }
@@ -243,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
         t = seconds[key]
         print(f"({key}) {labels[key]:30} {t:8.1f} {len(articles) / t:11.2f} {words / t:9.0f}")
     ratios = {f"{key}/a": seconds["a"] / seconds[key] for key in order if key != "a"}
+    if "g" in seconds:
+        ratios["b/g"] = seconds["g"] / seconds["b"]
     print()
     for name, value in ratios.items():
         target = TARGETS.get(name)

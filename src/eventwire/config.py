@@ -34,7 +34,7 @@ class NlpSettings(_Section):
     batch_size: int = Field(32, ge=1)
     n_process: int = Field(1, ge=1)
     max_chars: int = Field(200_000, ge=1000)
-    batch_chars: int = Field(40_000, ge=1000)
+    batch_chars: int = Field(64_000, ge=1000)
 
 
 class CleanSettings(_Section):

@@ -351,8 +351,9 @@ class NlpStage(BaseStage):
         self.max_chars = max_chars or (nlp_cfg.max_chars if nlp_cfg else 200_000)
         # Bounds a batch by its text as well as its article count: the parse of a batch is the
         # pipeline's largest transient allocation, so without it the peak memory of a long run
-        # depended on how many long articles happened to fall into one batch.
-        self.batch_chars = batch_chars or (nlp_cfg.batch_chars if nlp_cfg else 40_000)
+        # depended on how many long articles happened to fall into one batch. Smaller batches
+        # cost spaCy time: 40k characters parsed 3-4% slower than 64k or 100k, which were equal.
+        self.batch_chars = batch_chars or (nlp_cfg.batch_chars if nlp_cfg else 64_000)
         self._nlp: Any = None
 
     def initialize(self) -> None:
