@@ -27,6 +27,9 @@ class PipelineSettings(_Section):
     #: The cyclic garbage collector's generation-0 threshold while a pipeline runs (Python's
     #: default is 700); 0 leaves the collector's settings alone. See :func:`collector_tuned`.
     gc_threshold: int = Field(50_000, ge=0)
+    #: On glibc, keep freed memory for reuse instead of returning it to the kernel after every
+    #: batch (see :func:`eventwire.pipeline.tune_allocator`); false leaves malloc's defaults.
+    tune_malloc: bool = True
 
 
 class NlpSettings(_Section):

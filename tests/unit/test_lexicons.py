@@ -496,3 +496,19 @@ def test_object_slot_tells_which_dependent_is_constrained(lex: Lexicon) -> None:
     assert (
         next(p for p in lex.for_lemma("attack", "verb") if p.object is None).object_slot() is None
     )
+
+
+def test_has_head_is_true_exactly_where_for_phrase_can_find_a_pattern(lex: Lexicon) -> None:
+    heads = {(split_multiword(p.lemma)[-1], p.kind) for p in lex.patterns}
+    assert heads and all(lex.has_head(head, kind) for head, kind in heads)
+    assert all(lex.has_head(head.upper(), kind) for head, kind in list(heads)[:50])  # case-blind
+    # a multiword lemma's head with its leading parts: has_head, and for_phrase finds it
+    multi = next(p for p in lex.patterns if len(split_multiword(p.lemma)) > 1)
+    parts = split_multiword(multi.lemma)
+    assert lex.has_head(parts[-1], multi.kind)
+    assert multi in lex.for_phrase(parts[-1], list(parts[:-1]), multi.kind)
+    for word in ("table", "blue", "quickly", "giraffe", "the"):
+        for kind in ("verb", "noun"):
+            if not lex.has_head(word, kind):
+                assert lex.for_phrase(word, ["hunger", "car", "martial"], kind) == []
+    assert not lex.has_head("giraffe", "noun") and not lex.has_head("attack", "adjective")

@@ -351,6 +351,12 @@ class Lexicon:
         """Patterns whose head is ``lemma`` (``kind`` = verb|noun), most specific first."""
         return list(self._by_lemma.get((lemma.lower(), kind), ()))
 
+    def has_head(self, head: str, kind: str) -> bool:
+        """Whether any pattern (single or multiword) has ``head`` as its head word: when not,
+        :meth:`for_phrase` finds nothing whatever the modifiers."""
+        key = (head.lower(), kind)
+        return key in self._by_lemma or key in self._by_head
+
     def for_phrase(self, head: str, modifiers: Sequence[str], kind: str) -> list[Pattern]:
         """Patterns for a head word together with the words written before it.
 

@@ -800,8 +800,8 @@ class _ArticleCoder:
     def _match_verb(self, v: int) -> _Candidate | None:
         syn = self.syn
         tok = self.parse.tokens[v]
-        if tok.dep == "amod":
-            return None  # a participle describing a noun ("starving civilians"), not an act
+        if tok.dep == "amod" or not self.lex.has_head(tok.lemma, "verb"):
+            return None  # amod: a participle describing a noun ("starving civilians"), not an act
         patterns = self.lex.for_phrase(tok.lemma, self._left_lemmas(v), "verb")
         if not patterns:
             return None
@@ -1099,6 +1099,8 @@ class _ArticleCoder:
         syn = self.syn
         toks = self.parse.tokens
         tok = toks[n]
+        if not self.lex.has_head(tok.lemma, "noun"):
+            return None  # no event noun, whatever its modifiers
         if tok.pos == "PROPN" and tok.text[:1].isupper() and not self._headline(n):
             return None  # part of a name ("the Water Commission"), not an event noun
         if self._background_reference(n):
