@@ -689,6 +689,10 @@ def _key_text(raw: object, key: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+#: what :meth:`KnowledgeBase.named` finds
+NamedEntry = MetonymMatch | CountryEntry | OrgEntry | GroupEntry
+
+
 def _index(entries: Iterable[tuple[str, _T]], target: dict[str, _T]) -> None:
     """Add name -> entry pairs; an earlier claim of the same key is replaced (later files win)."""
     for name, entry in entries:
@@ -729,6 +733,7 @@ class KnowledgeBase:
         self._org_names: dict[str, OrgEntry] = {}
         self._group_names: dict[str, GroupEntry] = {}
         self._person_names: dict[str, list[PersonEntry]] = {}
+        self._any_names: dict[str, tuple[int, str, NamedEntry]] = {}
         self._agent_terms: dict[str, AgentEntry] = {}
         # Which source (0 = bundled data, 1.. = user files in order) last defined each person.
         self._person_source: dict[str, int] = {}
@@ -1071,6 +1076,13 @@ class KnowledgeBase:
             _index(
                 ((n, group) for n in (group.code, group.name, *group.aliases)), self._group_names
             )
+        # every key of the five name indexes with the first index that has it, in the order in
+        # which :meth:`named` tries them
+        self._any_names.clear()
+        for rank, (kind, names) in enumerate(self._named_indexes()):
+            for key, found in names.items():
+                if key not in self._any_names:
+                    self._any_names[key] = (rank, kind, found)
         self._person_names.clear()
         # Persons from later files come first, so a user's entry wins a shared name.
         ranked = sorted(self.persons.values(), key=lambda p: -self._person_source.get(p.id, 0))
@@ -1112,6 +1124,30 @@ class KnowledgeBase:
     def metonym(self, text: str) -> MetonymMatch | None:
         """Resolve a name standing for a state or organisation ("the Pentagon" -> USA MIL)."""
         return _lookup(self._metonyms, text)
+
+    def _named_indexes(self) -> tuple[tuple[str, Mapping[str, NamedEntry]], ...]:
+        return (
+            ("metonym", self._metonyms),
+            ("country", self._country_names),
+            ("organization", self._org_names),
+            ("group", self._group_names),
+            ("capital", self._capitals),
+        )
+
+    def named(self, text: str) -> tuple[str, NamedEntry] | None:
+        """What ``text`` names, trying :meth:`metonym`, :meth:`country_by_name`,
+        :meth:`org_by_name`, :meth:`group_by_name` and :meth:`country_by_capital` in this order:
+        the kind (``metonym``, ``country``, ``organization``, ``group`` or ``capital``) and the
+        entry of the first that finds it, in one look-up of a merged index (two for all-capitals
+        text). Equal to calling the five in turn (``tests/unit/test_kb.py``).
+        """
+        key, folded = _lookup_keys(text)
+        best = self._any_names.get(key)
+        if folded is not None:
+            other = self._any_names.get(folded)
+            if other is not None and (best is None or other[0] < best[0]):
+                best = other
+        return None if best is None else (best[1], best[2])
 
     def org_by_name(self, text: str) -> OrgEntry | None:
         """Find an international organisation by code, name or alias."""

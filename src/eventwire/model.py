@@ -330,7 +330,10 @@ class Parse:
 
     def children(self, i: int) -> list[int]:
         """Token indices whose head is token ``i`` (in text order)."""
-        return self.children_lists()[i]
+        kids = self._children
+        if kids is None:
+            kids = self.children_lists()
+        return kids[i]
 
     def children_lists(self) -> list[list[int]]:
         """:meth:`children` of every token, indexed by token (built once; do not modify)."""

@@ -631,3 +631,40 @@ def test_bundled_file_header_is_required(tmp_path: Path) -> None:
 def test_bundled_files_are_required(tmp_path: Path) -> None:
     with pytest.raises(LexiconError, match="missing"):
         KnowledgeBase.load(data_dir=tmp_path)
+
+
+def _named_one_by_one(kb: KnowledgeBase, text: str) -> tuple[str, object] | None:
+    """The definition of :meth:`KnowledgeBase.named`: the five look-ups in turn."""
+    for kind, find in (
+        ("metonym", kb.metonym),
+        ("country", kb.country_by_name),
+        ("organization", kb.org_by_name),
+        ("group", kb.group_by_name),
+        ("capital", kb.country_by_capital),
+    ):
+        found = find(text)
+        if found is not None:
+            return kind, found
+    return None
+
+
+def test_named_equals_the_five_lookups_in_turn(kb: KnowledgeBase) -> None:
+    texts: set[str] = {"Kiev", "the Pentagon", "Downing Street", "NATO", "Nato", "UN", "Un", "EU"}
+    for country in kb.countries.values():
+        texts.update([country.name, country.code, *country.aliases, *country.adjectives])
+        texts.update([*country.demonyms, *(m.alias for m in country.metonyms)])
+        texts.update(n for n in (country.capital, *country.capital_aliases) if n)
+    for org in kb.organizations.values():
+        texts.update([org.code, org.name, *org.aliases, *org.metonyms])
+    for group in kb.groups.values():
+        texts.update([group.code, group.name, *group.aliases])
+    texts |= {t.upper() for t in list(texts)} | {t.lower() for t in list(texts)}
+    texts |= {"Giraffe Council", "", "  ", "THE"}
+    found = 0
+    for text in sorted(texts):
+        expected = _named_one_by_one(kb, text)
+        assert kb.named(text) == expected, text
+        found += expected is not None
+    assert found > 1000
+    # a name that two indexes know goes to the first (a capital that is also a metonym, ...)
+    assert kb.named("Washington") == _named_one_by_one(kb, "Washington") is not None

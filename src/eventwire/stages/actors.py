@@ -85,7 +85,15 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from ..config import Settings
-from ..kb import GroupEntry, KnowledgeBase, MetonymMatch, PersonEntry, PersonRole, load_kb
+from ..kb import (
+    GroupEntry,
+    KnowledgeBase,
+    MetonymMatch,
+    OrgEntry,
+    PersonEntry,
+    PersonRole,
+    load_kb,
+)
 from ..model import Actor, Article, Entity, Mention, Parse
 from ..registry import register_stage
 from .base import BaseStage
@@ -661,24 +669,20 @@ class _Indexes:
         return None
 
     def _lookup(self, text: str) -> _Named | None:
-        kb = self.kb
-        metonym = kb.metonym(text)
-        if metonym is not None:
-            state = metonym.code if metonym.kind == "country" else None
-            return _Named("metonym", metonym.code, metonym.sector, metonym.alias, state)
-        country = kb.country_by_name(text)
-        if country is not None:
-            return _Named("country", country.code, None, country.name, country.code)
-        org = kb.org_by_name(text)
-        if org is not None:
-            return _Named("organization", org.code, org.sector, org.name)
-        group = kb.group_by_name(text)
-        if group is not None:
-            return _Named("group", group.code, group.sector, group.name, group.country)
-        capital = kb.country_by_capital(text)
-        if capital is not None:
-            return _Named("capital", capital.code, "GOV", capital.capital or text, capital.code)
-        return None
+        found = self.kb.named(text)  # metonym, country, organisation, group, capital: in order
+        if found is None:
+            return None
+        kind, entry = found
+        if isinstance(entry, MetonymMatch):
+            state = entry.code if entry.kind == "country" else None
+            return _Named("metonym", entry.code, entry.sector, entry.alias, state)
+        if isinstance(entry, OrgEntry):
+            return _Named("organization", entry.code, entry.sector, entry.name)
+        if isinstance(entry, GroupEntry):
+            return _Named("group", entry.code, entry.sector, entry.name, entry.country)
+        if kind == "capital":
+            return _Named("capital", entry.code, "GOV", entry.capital or text, entry.code)
+        return _Named("country", entry.code, None, entry.name, entry.code)
 
     def fuzzy_metonym(self, tokens: Sequence[str]) -> tuple[_Named, float] | None:
         """A metonym written with noise ("Downing Streeet"): the first word must match closely."""

@@ -135,13 +135,17 @@ class ToneScorer:
             return dict(self._vader.score_valence([0] * len(words), stripped))
         vader = self._vader
         boosters = self._boosters
+        lexicon = self.lexicon
         sentiments: list[float] = []
         last = len(words) - 1
         for i, item in enumerate(words):
             lowered = item.lower()
-            # boosters and "kind of" only modify their neighbours (VADER's own loop)
-            if lowered in boosters or (
-                i < last and lowered == "kind" and words[i + 1].lower() == "of"
+            # boosters and "kind of" only modify their neighbours (VADER's own loop), and VADER's
+            # per-word rules give a word outside its lexicon a valence of 0
+            if (
+                lowered in boosters
+                or (i < last and lowered == "kind" and words[i + 1].lower() == "of")
+                or lowered not in lexicon
             ):
                 sentiments.append(0)
                 continue
