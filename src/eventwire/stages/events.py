@@ -800,8 +800,10 @@ class _ArticleCoder:
     def _match_verb(self, v: int) -> _Candidate | None:
         syn = self.syn
         tok = self.parse.tokens[v]
-        if tok.dep == "amod" or not self.lex.has_head(tok.lemma, "verb"):
-            return None  # amod: a participle describing a noun ("starving civilians"), not an act
+        if tok.dep == "amod":
+            return None  # a participle describing a noun ("starving civilians"), not an act
+        if not self.lex.has_head(tok.lemma, "verb"):
+            return None  # no event verb, whatever its particles and modifiers
         patterns = self.lex.for_phrase(tok.lemma, self._left_lemmas(v), "verb")
         if not patterns:
             return None

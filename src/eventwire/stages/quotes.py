@@ -84,16 +84,11 @@ _OPEN_CONTEXT = " \t\n([{—–-/:;,"
 _QUOTE_MARKS = re.compile(
     "["
     + re.escape(
-        "".join(
-            sorted(
-                {_STRAIGHT_DOUBLE, _SINGLE_OPEN, _SINGLE_CLOSE, _STRAIGHT_SINGLE}
-                | set(_DOUBLE_PAIRS)
-                | set("".join(_DOUBLE_PAIRS.values()))
-            )
-        )
+        _STRAIGHT_DOUBLE + _SINGLE_OPEN + _SINGLE_CLOSE + _STRAIGHT_SINGLE
+        + "".join(_DOUBLE_PAIRS) + "".join(_DOUBLE_PAIRS.values())
     )
     + "]"
-)
+)  # fmt: skip
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _CLIMB_DEPS = frozenset({"conj", "advcl", "xcomp", "ccomp", "parataxis", "pcomp", "acl", "relcl"})
 _PRONOUNS = frozenset({"he", "she", "they", "we", "i", "him", "her", "them"})

@@ -117,35 +117,26 @@ class ToneScorer:
 
     def polarity_scores(self, text: str) -> dict[str, float]:
         """VADER's ``polarity_scores``, equal to the library's result on every input
-        (``tests/unit/test_tone.py``), with two shortcuts for text without emoji (VADER's first
-        step, a per-character emoji translation, then leaves the text unchanged):
-
-        * the ~35% of news sentences that hold no word of VADER's lexicon score as VADER's own
-          ``score_valence`` of zeros (boosters, negations and punctuation only scale lexicon
-          words), without its per-word rules;
-        * the others are scored by VADER's own per-word rules on the ``SentiText`` built for the
-          first check, instead of a second one after a second emoji scan.
-        """
+        (``tests/unit/test_tone.py``), without its per-character emoji translation when the text
+        holds no emoji (it then leaves the text unchanged) and without calling its per-word rules
+        for words outside its lexicon, which give them a valence of 0 (boosters, negations and
+        punctuation only scale lexicon words). A news sentence holds few lexicon words, and about
+        35% hold none."""
         if not self._emoji.isdisjoint(text):
             return dict(self._vader.polarity_scores(text))
         stripped = text.strip()
         senti = self._senti_text(stripped)
         words = senti.words_and_emoticons
-        if not any(word.lower() in self.lexicon for word in words):
-            return dict(self._vader.score_valence([0] * len(words), stripped))
-        vader = self._vader
-        boosters = self._boosters
-        lexicon = self.lexicon
+        vader, boosters, lexicon = self._vader, self._boosters, self.lexicon
         sentiments: list[float] = []
         last = len(words) - 1
         for i, item in enumerate(words):
             lowered = item.lower()
-            # boosters and "kind of" only modify their neighbours (VADER's own loop), and VADER's
-            # per-word rules give a word outside its lexicon a valence of 0
+            # boosters and "kind of" only modify their neighbours (VADER's own loop)
             if (
-                lowered in boosters
+                lowered not in lexicon
+                or lowered in boosters
                 or (i < last and lowered == "kind" and words[i + 1].lower() == "of")
-                or lowered not in lexicon
             ):
                 sentiments.append(0)
                 continue
