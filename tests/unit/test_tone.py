@@ -118,6 +118,64 @@ def test_tone_polarity_scores_equal_vader(text: str) -> None:
     assert scorer.polarity_scores(text) == SentimentIntensityAnalyzer().polarity_scores(text)
 
 
+def test_tone_polarity_scores_equal_vader_on_cue_word_strings() -> None:
+    """Random strings of VADER's cue words: negations, boosters, idioms, "no", "least", "but",
+    capitals and punctuation, in every order the rules distinguish."""
+    import random
+
+    from vaderSentiment.vaderSentiment import (
+        BOOSTER_DICT,
+        NEGATE,
+        SPECIAL_CASES,
+        SentimentIntensityAnalyzer,
+    )
+
+    words = [*SPECIAL_CASES, *BOOSTER_DICT, *NEGATE]
+    words += [
+        "good",
+        "bad",
+        "GOOD",
+        "BAD",
+        "great",
+        "war",
+        "peace",
+        "never",
+        "so",
+        "this",
+        "without",
+        "doubt",
+        "least",
+        "at",
+        "very",
+    ]
+    words += [
+        "no",
+        "NO",
+        "nor",
+        "or",
+        "but",
+        "BUT",
+        "kind",
+        "of",
+        "the",
+        "!",
+        "??",
+        ":)",
+        "good!",
+        "'bad'",
+        "isn't",
+        "NOT",
+    ]
+    rng = random.Random(8)
+    scorer, vader = ToneScorer(), SentimentIntensityAnalyzer()
+    differ = []
+    for _ in range(5000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 9)))
+        if scorer.polarity_scores(text) != vader.polarity_scores(text):
+            differ.append(text)
+    assert differ == []
+
+
 def test_tone_polarity_scores_equal_vader_on_news() -> None:
     from pathlib import Path
 
@@ -140,7 +198,9 @@ def test_tone_polarity_scores_equal_vader_on_news() -> None:
                 )
                 for start, end in split_sentences(text):
                     sentence = text[start:end]
-                    assert scorer.polarity_scores(sentence) == vader.polarity_scores(sentence), sentence
+                    assert scorer.polarity_scores(sentence) == vader.polarity_scores(sentence), (
+                        sentence
+                    )
                     checked += 1
                     shortcut += scorer.polarity_scores(sentence)["neu"] == 1.0
     assert checked > 500 and shortcut > 50  # both paths were exercised
