@@ -370,9 +370,12 @@ class Lexicon:
             modifiers: lemmas of the preceding tokens in text order; punctuation is ignored.
             kind: ``"verb"`` or ``"noun"``.
         """
+        multiword = self._by_head.get((head.lower(), kind))
+        if not multiword:
+            return self.for_lemma(head, kind)
         left = _clean_modifiers(modifiers)
         found: list[Pattern] = []
-        for prefix, pattern in self._by_head.get((head.lower(), kind), ()):
+        for prefix, pattern in multiword:
             if len(prefix) <= len(left) and tuple(left[len(left) - len(prefix) :]) == prefix:
                 found.append(pattern)
         return found + self.for_lemma(head, kind)
@@ -387,7 +390,10 @@ class Lexicon:
         (``air-defense``) match when ``lemma`` is their last part and ``modifiers`` (lemmas
         before the object head, nearest last) end with the other parts.
         """
-        allowed = self._objects.get(pattern.id, self._expand(pattern.object))
+        if pattern.id in self._objects:
+            allowed = self._objects[pattern.id]
+        else:  # a pattern from outside this lexicon: its classes expanded now
+            allowed = self._expand(pattern.object)
         if allowed is None:
             return True
         if lemma is None:
@@ -426,7 +432,7 @@ def split_multiword(lemma: str) -> tuple[str, ...]:
 
 
 def _clean_modifiers(modifiers: Sequence[str]) -> tuple[str, ...]:
-    return tuple(m.lower() for m in modifiers if m and any(ch.isalnum() for ch in m))
+    return tuple(m.lower() for m in modifiers if m and any(map(str.isalnum, m)))
 
 
 @dataclass(frozen=True)

@@ -61,8 +61,15 @@ class Syntax:
         return self.tokens[i]
 
     def kids(self, i: int, *deps: str) -> list[int]:
-        dep = self._deps
-        return [k for k in self._children[i] if dep[k] in deps]
+        """The children of ``i`` with one of the relations ``deps``, in text order."""
+        out: list[int] = []
+        children = self._children[i]
+        if children:  # half the tokens have none: no loop set up for them
+            dep = self._deps
+            for k in children:
+                if dep[k] in deps:
+                    out.append(k)
+        return out
 
     def kid_lemmas(self, i: int, dep: str) -> list[str]:
         deps, tokens = self._deps, self.tokens

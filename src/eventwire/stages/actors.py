@@ -298,13 +298,18 @@ def name_tokens(text: str | Sequence[str]) -> list[str]:
 @functools.lru_cache(maxsize=16384)
 def _name_tokens(text: str | tuple[str, ...]) -> tuple[str, ...]:
     """:func:`name_tokens`, cached (names recur within and across articles)."""
-    raw = text.translate(_APOSTROPHES).replace("-", " ").split() if isinstance(text, str) else text
     out: list[str] = []
-    for piece in raw:
-        for part in piece.translate(_APOSTROPHES).replace("-", " ").split():
+    if isinstance(text, str):
+        for part in text.translate(_APOSTROPHES).replace("-", " ").split():
             token = _norm_token(part)
             if token:
                 out.append(token)
+    else:
+        for piece in text:
+            for part in piece.translate(_APOSTROPHES).replace("-", " ").split():
+                token = _norm_token(part)
+                if token:
+                    out.append(token)
     while out and (out[0] in HONORIFICS or out[0] == "the"):
         out.pop(0)
     return tuple(out)
@@ -800,6 +805,8 @@ class _ArticleRun:
         self.text = text
         self.parse = parse
         self.tokens = parse.tokens
+        #: :func:`_norm_token` of every token's text, looked up by index in the hot loops
+        self.norm: list[str] = [_norm_token(tok.text) for tok in parse.tokens]
         self.day = day
         self.drafts: dict[tuple[str | None, ...], _Draft] = {}
         self.owner: list[_Draft | None] = [None] * len(parse.tokens)
@@ -1223,7 +1230,7 @@ class _ArticleRun:
             self._mention(draft, start, end)
 
     def _is_role_phrase(self, start: int, end: int) -> bool:
-        words = [_norm_token(self.tokens[i].text) for i in range(start, end)]
+        words = self.norm[start:end]
         return all(w in HONORIFICS or self.kb.agent(w) is not None for w in words) or (
             self.kb.agent(" ".join(words)) is not None
         )
@@ -1562,7 +1569,7 @@ class _ArticleRun:
 
     def _title_at(self, i: int) -> int | None:
         """Length of a title or honorific starting at token ``i`` (None when there is none)."""
-        word = _norm_token(self.tokens[i].text)
+        word = self.norm[i]
         if word in HONORIFICS or word in TITLE_ABBREVIATIONS:
             return 1
         term = self._agent_term_from(i)
@@ -1681,11 +1688,11 @@ class _ArticleRun:
                 if agent is not None:
                     if ctx.sector is None or ctx.sector == "GOV":
                         ctx.sector = agent.sector
-                    role_words = [_norm_token(self.tokens[j].text) for j in range(i, stop)]
+                    role_words = self.norm[i:stop]
                     ctx.role = " ".join(w for w in role_words if w)
                 i_pos += stop - i
                 continue
-            word = _norm_token(tok.text)
+            word = self.norm[i]
             if word in TITLE_ABBREVIATIONS:
                 agent = self.kb.agent(TITLE_ABBREVIATIONS[word])
                 if agent is not None:
@@ -1698,7 +1705,7 @@ class _ArticleRun:
                     agent = self.kb.agent(term[0])
                     if agent is not None:
                         ctx.sector = agent.sector if ctx.sector in (None, "GOV") else ctx.sector
-                        words = [_norm_token(self.tokens[j].text) for j in range(i, term[1])]
+                        words = self.norm[i : term[1]]
                         ctx.role = " ".join(w for w in words if w)
                         i_pos += term[1] - i
                         continue
@@ -1751,7 +1758,7 @@ class _ArticleRun:
     def _agent_term_from(self, i: int) -> tuple[str, int] | None:
         """The longest agent-dictionary term starting at token ``i``: (term, end index)."""
         tokens = self.tokens
-        if _norm_token(tokens[i].text) not in self.idx.agent_first:
+        if self.norm[i] not in self.idx.agent_first:
             return None
         sent = tokens[i].sent
         best: tuple[str, int] | None = None
@@ -1759,7 +1766,7 @@ class _ArticleRun:
             end = i + size
             if end > len(tokens) or tokens[end - 1].sent != sent:
                 break
-            words = [_norm_token(tokens[j].text) for j in range(i, end)]
+            words = self.norm[i:end]
             if not all(words):
                 break
             for candidate in (" ".join(words), " ".join([*words[:-1], tokens[end - 1].lemma])):
@@ -1772,16 +1779,13 @@ class _ArticleRun:
         """The longest agent term ending at token ``last``: (start index, term)."""
         tokens = self.tokens
         last_words = self.idx.agent_last
-        if (
-            _norm_token(tokens[last].text) not in last_words
-            and tokens[last].lemma not in last_words
-        ):
+        if self.norm[last] not in last_words and tokens[last].lemma not in last_words:
             return None
         lo = max(0, last - self.idx.max_agent_words + 1)
         for start in range(lo, last + 1):
             if tokens[start].sent != tokens[last].sent:
                 continue
-            words = [_norm_token(tokens[j].text) for j in range(start, last + 1)]
+            words = self.norm[start : last + 1]
             if not all(words):
                 continue
             for candidate in (" ".join(words), " ".join([*words[:-1], tokens[last].lemma])):
@@ -1996,7 +2000,7 @@ class _ArticleRun:
     def _plural(self, root: int) -> bool:
         """Whether the role noun at ``root`` is plural (the agent KB knows its plural form)."""
         term = self._agent_term_at(root)
-        word = _norm_token(self.tokens[root].text)
+        word = self.norm[root]
         entry = self.kb.agent(term[1]) if term else None
         if entry is not None:
             if entry.plural and word == _norm_token(entry.plural.split()[-1]):
