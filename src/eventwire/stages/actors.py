@@ -430,6 +430,10 @@ class PersonMatcher:
         self.by_surname: dict[str, list[PersonEntry]] = {}
         self.by_phonetic: dict[str, list[PersonEntry]] = {}
         self.by_country: dict[str, list[PersonEntry]] = {}
+        self._pools: dict[
+            tuple[str, ...],
+            tuple[dict[str, PersonEntry], list[tuple[str, tuple[str, ...]]], list[str]],
+        ] = {}
         for person in kb.persons.values():
             forms: list[tuple[str, ...]] = []
             regnal: list[tuple[str, ...]] = []
@@ -511,23 +515,27 @@ class PersonMatcher:
         day: date | None,
         role: str | None,
     ) -> PersonMatch | None:
-        pool: dict[str, PersonEntry] = {}
-        for country in countries:
-            for person in self.by_country.get(country, ()):
-                pool[person.id] = person
+        # the candidates: the persons of the context's countries, then those whose surname
+        # sounds like the name's last word
+        pool, choices, surnames = self._country_pool(tuple(countries))
         metaphone, nysiis = _keys(tokens[-1])
+        sounding: dict[str, PersonEntry] = {}
         for person in (
             *self.by_phonetic.get("M:" + metaphone, ()),
             *self.by_phonetic.get("N:" + nysiis, ()),
         ):
-            pool[person.id] = person
+            if person.id not in pool:
+                sounding[person.id] = person
+        if sounding:
+            pool = {**pool, **sounding}
+            more = [(pid, form) for pid in sounding for form in self.forms[pid]]
+            choices = choices + more
+            surnames = surnames + [form[-1] for _, form in more]
         if not pool:
             return None
         wanted = set(countries)
         best: tuple[float, float, PersonEntry] | None = None
-        choices = [(pid, form) for pid in pool for form in self.forms[pid]]
         # rapidfuzz pre-filter on the surname: only forms within reach are scored in full
-        surnames = [form[-1] for _, form in choices]
         hits = process.extract(
             tokens[-1],
             surnames,
@@ -554,6 +562,25 @@ class PersonMatcher:
             return None
         person = best[2]
         return PersonMatch(person, round(best[1], 3), "fuzzy", person.role_on(day))
+
+    def _country_pool(
+        self, countries: tuple[str, ...]
+    ) -> tuple[dict[str, PersonEntry], list[tuple[str, tuple[str, ...]]], list[str]]:
+        """The persons of ``countries`` (by id, in order), their name forms as ``(id, form)``
+        and the forms' surnames; cached per tuple of countries (a few hundred persons for a
+        large country, rebuilt for every unknown name before)."""
+        cached = self._pools.get(countries)
+        if cached is None:
+            pool: dict[str, PersonEntry] = {}
+            for country in countries:
+                for person in self.by_country.get(country, ()):
+                    pool[person.id] = person
+            choices = [(pid, form) for pid in pool for form in self.forms[pid]]
+            cached = (pool, choices, [form[-1] for _, form in choices])
+            if len(self._pools) >= 1024:
+                self._pools.clear()
+            self._pools[countries] = cached
+        return cached
 
     @staticmethod
     def _bonus(
