@@ -109,6 +109,30 @@ def test_perf_fast_parse_equals_reference_in_batch(nlp: Any) -> None:
 
 
 @pytest.mark.slow
+def test_perf_string_caches_across_documents_and_their_bound(
+    nlp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hash -> string caches outlive a document and its memory zone (a hash always names the
+    same string), hold "_" as a token's text apart from "_" as an empty analysis, and are emptied
+    past their limit."""
+    import eventwire.stages.nlp as nlp_module
+
+    monkeypatch.setattr(nlp_module, "STRING_CACHE_LIMIT", 50)
+    texts = [_break_long_runs(t) for t in TEXTS] + ["Use the _ key, said Ms. O'Neill."]
+    for _ in range(2):  # the second pass reads every string from the caches
+        for text in texts:
+            with nlp.memory_zone():
+                doc = nlp(text)
+                assert_same_parse(doc_to_parse(doc), reference_parse(doc))
+            # emptied before a document once past the limit: at most one document's strings more
+            # (texts and labels), where all texts together hold several hundred
+            for cache in (nlp_module._STRINGS, nlp_module._MORPHS, nlp_module._LOWER_LEMMAS):
+                assert len(cache) <= 50 + 2 * len(doc) + 60
+    underscore = doc_to_parse(nlp("Use the _ key."))
+    assert [t.text for t in underscore.tokens][2] == "_"
+
+
+@pytest.mark.slow
 def test_perf_fast_parse_handles_non_projective_chunks(nlp: Any) -> None:
     """A chunk whose tokens do not all hang below its noun takes spaCy's ``Span.root``."""
     from spacy.tokens import Doc

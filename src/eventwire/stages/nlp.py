@@ -77,26 +77,44 @@ _NP_POS: frozenset[str] = frozenset({"NOUN", "PROPN", "PRON"})
 _IOB_NAMES: dict[int, str] = {0: "O", 1: "I", 2: "O", 3: "B"}
 
 
+#: Strings of ``StringStore`` hashes, kept across documents: a hash always names the same string
+#: (spaCy hashes the text itself), most words recur from article to article, and a ``StringStore``
+#: look-up decodes a new Python string each time. One cache per column kind: plain strings,
+#: morphological analyses (where "_" means none) and lower-cased lemmas. Each is emptied when it
+#: passes :data:`STRING_CACHE_LIMIT` entries (about 13 MiB), so a long ingest stays flat.
+_STRINGS: dict[int, str] = {}
+_MORPHS: dict[int, str] = {}
+_LOWER_LEMMAS: dict[int, str] = {}
+STRING_CACHE_LIMIT = 100_000
+
+
 def _column_strings(
     column: list[int], strings: Any, cache: dict[int, str], empty: str = ""
 ) -> list[str]:
-    """The strings of a column of hashes, one ``StringStore`` look-up per distinct hash; hash 0
-    and the string ``empty`` (spaCy's "_" for an empty morphological analysis) become ""."""
+    """The strings of a column of hashes, one ``StringStore`` look-up per hash not in ``cache``;
+    hash 0 and the string ``empty`` (spaCy's "_" for an empty morphological analysis) become ""."""
     for key in set(column).difference(cache):
         value = strings[key] if key else ""
         cache[key] = "" if value == empty else value
     return list(map(cache.__getitem__, column))
 
 
-def _lowered_lemmas(column: list[int], strings: Any, texts: list[str]) -> list[str]:
+def _lowered_lemmas(
+    column: list[int], strings: Any, texts: list[str], cache: dict[int, str]
+) -> list[str]:
     """Lower-cased lemmas; a token without a lemma gets its lower-cased text."""
-    lowered: dict[int, str] = {}
-    for key in set(column):
-        lowered[key] = strings[key].lower() if key else ""
-    lemmas = list(map(lowered.__getitem__, column))
-    if "" in lowered.values():
+    for key in set(column).difference(cache):
+        cache[key] = strings[key].lower() if key else ""
+    lemmas = list(map(cache.__getitem__, column))
+    if "" in lemmas:
         lemmas = [lemma or text.lower() for lemma, text in zip(lemmas, texts, strict=True)]
     return lemmas
+
+
+def _bound_string_caches() -> None:
+    for cache in (_STRINGS, _MORPHS, _LOWER_LEMMAS):
+        if len(cache) > STRING_CACHE_LIMIT:
+            cache.clear()
 
 
 def _entities(
@@ -226,7 +244,8 @@ def doc_to_parse(doc: Doc, model: str = "") -> Parse:
     )
     # Doc.text joins ``Token.text_with_ws`` over a Python Token per token; the same text from the
     # ORTH and SPACY columns
-    texts = _column_strings(columns[:, 11].tolist(), strings, {})
+    _bound_string_caches()
+    texts = _column_strings(columns[:, 11].tolist(), strings, _STRINGS)
     text = "".join(map(str.__add__, texts, map(("", " ").__getitem__, columns[:, 12].tolist())))
     signed = columns[:, :4].astype(np.int64)
     idx = signed[:, 0]
@@ -255,15 +274,14 @@ def doc_to_parse(doc: Doc, model: str = "") -> Parse:
         for k, (s, e) in enumerate(zip(firsts, [*firsts[1:], n], strict=True))
     ]
 
-    cache: dict[int, str] = {}
     ent_types = columns[:, 5].tolist()
-    dep = _column_strings(columns[:, 6].tolist(), strings, cache)
-    pos = _column_strings(columns[:, 7].tolist(), strings, cache)
-    tag = _column_strings(columns[:, 8].tolist(), strings, cache)
-    ent_type = _column_strings(ent_types, strings, cache)
-    morph = _column_strings(columns[:, 10].tolist(), strings, {}, empty="_")
+    dep = _column_strings(columns[:, 6].tolist(), strings, _STRINGS)
+    pos = _column_strings(columns[:, 7].tolist(), strings, _STRINGS)
+    tag = _column_strings(columns[:, 8].tolist(), strings, _STRINGS)
+    ent_type = _column_strings(ent_types, strings, _STRINGS)
+    morph = _column_strings(columns[:, 10].tolist(), strings, _MORPHS, empty="_")
     ent_iob = list(map(_IOB_NAMES.__getitem__, columns[:, 4].tolist()))
-    lemmas = _lowered_lemmas(columns[:, 9].tolist(), strings, texts)
+    lemmas = _lowered_lemmas(columns[:, 9].tolist(), strings, texts, _LOWER_LEMMAS)
     tokens = list(
         map(
             Token, range(n), texts, starts, ends, lemmas, pos, tag, dep, heads, sent_of,
