@@ -831,3 +831,37 @@ def test_actors_regnal_numeral_or_initial_is_no_surname() -> None:
     assert shipped.match(["i"]) is None
     found = shipped.match("Juan Carlos")
     assert found is not None and found.person.id == "juan-carlos-i"
+
+
+def test_actors_person_country_pools_do_not_change_matches() -> None:
+    """The matcher caches each tuple of context countries' candidates; a match must not depend
+    on which names were matched before (the persons found by sound are added to a copy)."""
+    from eventwire.kb import load_kb
+
+    kb = load_kb()
+    queries = [
+        ("David Lami", ("GBR",)),
+        ("Volodymir Zelenski", ("UKR",)),
+        ("Emanuel Macrone", ("FRA", "GBR")),
+        # found by sound under GBR; the next spelling does not sound like him, so a pool that kept
+        # him from the previous call would match it
+        ("Emanuel Macrone", ("GBR",)),
+        ("Emmanuel Macroz", ("GBR",)),
+        ("Vladimir Poutine", ("RUS",)),
+        ("Olaf Sholz", ("DEU",)),
+        ("Kier Starmer", ("GBR",)),
+        ("Donald Trumpp", ("USA",)),
+        ("Tom Harlow", ("GBR",)),
+        ("Zelenskyy", ("UKR", "RUS")),
+    ]
+    expected = [
+        PersonMatcher(kb).match(name, countries=list(countries)) for name, countries in queries
+    ]
+    assert sum(found is not None for found in expected) >= 5  # the fuzzy path is exercised
+    shared = PersonMatcher(kb)
+    for _ in range(2):  # the second round reads every pool from the cache
+        for (name, countries), want in zip(
+            [*queries, *queries[::-1]], [*expected, *expected[::-1]], strict=True
+        ):
+            got = shared.match(name, countries=list(countries))
+            assert (got and (got.person.id, got.score)) == (want and (want.person.id, want.score))
