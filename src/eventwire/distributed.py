@@ -12,8 +12,9 @@ How the work is cut
     partitions would give one task per file, uneven and unbounded in size.
 
 Which stages run where
-    The leading run-stateful stages (the clean stage, whose near-duplicate index must see every
-    article of the run in input order) run on the client; they are cheap. Everything after them —
+    The leading stages that may hold run state (the clean stage) run on the client; they are
+    cheap. As in a local ingest, the clean stage's own near-duplicate index is off (the store's
+    index links near-duplicates over everything stored), so its flags are those of a local run. Everything after them —
     spaCy, actors, events, quotes, places, tone, and the MinHash signature the store needs — runs
     on the workers. Each worker process builds its pipeline, spaCy model included, once and keeps
     it in a module-level cache keyed by a digest of the settings, so every later task reuses it.
@@ -277,10 +278,14 @@ class _DaskIngest:
             from .pipeline import Pipeline, build_pipeline
 
             # Build the whole configured pipeline (checks the stage order, loads nothing yet)
-            # and keep the client's part of it.
-            full = build_pipeline(settings)
+            # and keep the client's part of it. As in a local ingest (PipelineCoder), the clean
+            # stage's own near-duplicate index is off: the store links near-duplicates over
+            # everything stored, and the clean index would flag more pairs than a local run.
+            client_settings = settings.model_copy(deep=True)
+            client_settings.clean.near_duplicates = False
+            full = build_pipeline(client_settings)
             self.client_pipeline = Pipeline(
-                stages=full.stages[: len(client_stages)], settings=settings
+                stages=full.stages[: len(client_stages)], settings=client_settings
             )
 
     # -- reading -----------------------------------------------------------------------------

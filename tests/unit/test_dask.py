@@ -410,3 +410,30 @@ def test_ingest_cli_reads_scheduler_from_env(tmp_path: Path) -> None:
         )
     assert result.exit_code == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_dask_ingest_links_near_duplicates_as_the_single_process(
+    local_client: Any, tmp_path: Path
+) -> None:
+    """With the configured pipeline (its clean stage on the client): a reworded copy of a story
+    is linked by the store, and flagged, exactly as in a single-process ingest."""
+    base = mixed_articles(6, seed=5)
+    story = max(base, key=lambda a: len(a.text))
+    reworded = Article.create(
+        story.text + " The report was updated on Tuesday.",
+        title=story.title,
+        source="copies.jsonl",
+        position=0,
+    )
+    records: list[Article | Reject] = [*base, reworded]
+    single = sqlite_store(tmp_path / "single.db")
+    expected = ingest_records(copies(records), settings_for(single.url), store=single, batch_size=3)
+    clustered = sqlite_store(tmp_path / "dask.db")
+    stats = ingest_records_dask(
+        copies(records), settings_for(clustered.url), local_client, store=clustered, batch_size=3
+    )
+    assert expected.stored == stats.stored == 7
+    assert expected.links == stats.links == 1
+    assert dump_tables(clustered) == dump_tables(single)
