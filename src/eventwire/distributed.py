@@ -13,8 +13,9 @@ How the work is cut
 
 Which stages run where
     The leading stages that may hold run state (the clean stage) run on the client; they are
-    cheap. As in a local ingest, the clean stage's own near-duplicate index is off (the store's
-    index links near-duplicates over everything stored), so its flags are those of a local run. Everything after them —
+    cheap. They run with the settings of a local ingest (``coding_settings``: the clean stage's
+    own near-duplicate index off, as the store's index links near-duplicates), so their flags
+    are those of a local run. Everything after them —
     spaCy, actors, events, quotes, places, tone, and the MinHash signature the store needs — runs
     on the workers. Each worker process builds its pipeline, spaCy model included, once and keeps
     it in a module-level cache keyed by a digest of the settings, so every later task reuses it.
@@ -51,7 +52,7 @@ from typing import TYPE_CHECKING, Any
 from .config import Settings
 from .errors import ConfigError, StageError
 from .model import Article, Reject
-from .storage.ingest import Coder, CoderFactory, IngestStats, store_batch
+from .storage.ingest import Coder, CoderFactory, IngestStats, coding_settings, store_batch
 from .storage.merge import NearDuplicateIndex, minhash_signature
 from .storage.repo import Store, existing_ids, open_store
 
@@ -278,11 +279,8 @@ class _DaskIngest:
             from .pipeline import Pipeline, build_pipeline
 
             # Build the whole configured pipeline (checks the stage order, loads nothing yet)
-            # and keep the client's part of it. As in a local ingest (PipelineCoder), the clean
-            # stage's own near-duplicate index is off: the store links near-duplicates over
-            # everything stored, and the clean index would flag more pairs than a local run.
-            client_settings = settings.model_copy(deep=True)
-            client_settings.clean.near_duplicates = False
+            # and keep the client's part of it, with the settings a local ingest codes with.
+            client_settings = coding_settings(settings)
             full = build_pipeline(client_settings)
             self.client_pipeline = Pipeline(
                 stages=full.stages[: len(client_stages)], settings=client_settings

@@ -299,17 +299,11 @@ def name_tokens(text: str | Sequence[str]) -> list[str]:
 def _name_tokens(text: str | tuple[str, ...]) -> tuple[str, ...]:
     """:func:`name_tokens`, cached (names recur within and across articles)."""
     out: list[str] = []
-    if isinstance(text, str):
-        for part in text.translate(_APOSTROPHES).replace("-", " ").split():
+    for piece in (text,) if isinstance(text, str) else text:
+        for part in piece.translate(_APOSTROPHES).replace("-", " ").split():
             token = _norm_token(part)
             if token:
                 out.append(token)
-    else:
-        for piece in text:
-            for part in piece.translate(_APOSTROPHES).replace("-", " ").split():
-                token = _norm_token(part)
-                if token:
-                    out.append(token)
     while out and (out[0] in HONORIFICS or out[0] == "the"):
         out.pop(0)
     return tuple(out)
@@ -417,6 +411,10 @@ class PersonMatch:
     role: PersonRole | None
 
 
+#: candidate persons by id, their name forms as ``(id, form)`` and the forms' surnames
+_Pool = tuple[dict[str, PersonEntry], list[tuple[str, tuple[str, ...]]], list[str]]
+
+
 class PersonMatcher:
     """Indexes of the KB persons: normalised names, surnames, phonetic keys and countries.
 
@@ -430,10 +428,7 @@ class PersonMatcher:
         self.by_surname: dict[str, list[PersonEntry]] = {}
         self.by_phonetic: dict[str, list[PersonEntry]] = {}
         self.by_country: dict[str, list[PersonEntry]] = {}
-        self._pools: dict[
-            tuple[str, ...],
-            tuple[dict[str, PersonEntry], list[tuple[str, tuple[str, ...]]], list[str]],
-        ] = {}
+        self._pools: dict[tuple[str, ...], _Pool] = {}
         for person in kb.persons.values():
             forms: list[tuple[str, ...]] = []
             regnal: list[tuple[str, ...]] = []
@@ -563,9 +558,7 @@ class PersonMatcher:
         person = best[2]
         return PersonMatch(person, round(best[1], 3), "fuzzy", person.role_on(day))
 
-    def _country_pool(
-        self, countries: tuple[str, ...]
-    ) -> tuple[dict[str, PersonEntry], list[tuple[str, tuple[str, ...]]], list[str]]:
+    def _country_pool(self, countries: tuple[str, ...]) -> _Pool:
         """The persons of ``countries`` (by id, in order), their name forms as ``(id, form)``
         and the forms' surnames; cached per tuple of countries (a few hundred persons for a
         large country, rebuilt for every unknown name before)."""

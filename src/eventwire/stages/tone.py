@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+import string
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -121,7 +122,6 @@ class ToneScorer:
         self._negations: frozenset[str] = frozenset(vader_module.NEGATE)
         self._n_scalar: float = vader_module.N_SCALAR
         self._c_incr: float = vader_module.C_INCR
-        self._punctuation: str = vader_module.string.punctuation
 
     def polarity_scores(self, text: str) -> dict[str, float]:
         """VADER's ``polarity_scores`` of ``text`` (``neg``, ``neu``, ``pos``, ``compound``).
@@ -133,7 +133,7 @@ class ToneScorer:
         if not self._emoji.isdisjoint(text):
             return dict(self._vader.polarity_scores(text))
         stripped = text.strip()
-        punctuation = self._punctuation
+        punctuation = string.punctuation  # what VADER strips from each word
         words: list[str] = []
         for token in stripped.split():
             bare = token.strip(punctuation)

@@ -55,17 +55,25 @@ class Coder(Protocol):
 CoderFactory = Callable[[Settings], Coder]
 
 
+def coding_settings(settings: Settings) -> Settings:
+    """The settings an ingest codes with: a copy with the clean stage's near-duplicate index off.
+
+    Near-duplicates are linked by the store's own MinHash index over everything stored (order-
+    independent); the clean stage's per-process index would make flags depend on which worker saw
+    which article first, and a Dask or pooled run would store other flags than a local one.
+    """
+    settings = settings.model_copy(deep=True)
+    settings.clean.near_duplicates = False
+    return settings
+
+
 class PipelineCoder:
-    """The default coder: the configured pipeline of stages."""
+    """The default coder: the configured pipeline of stages (with :func:`coding_settings`)."""
 
     def __init__(self, settings: Settings) -> None:
         from ..pipeline import build_pipeline
 
-        # Near-duplicates are linked by the store's own MinHash index over everything stored (order-
-        # independent); the clean stage's per-process index would make flags depend on which worker
-        # saw which article first.
-        settings = settings.model_copy(deep=True)
-        settings.clean.near_duplicates = False
+        settings = coding_settings(settings)
         self.pipeline = build_pipeline(settings)
         self.batch_size = settings.nlp.batch_size
 
